@@ -1,0 +1,49 @@
+"""What would your score be? The application factory reads as a table of contents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from . import charts, content, errors, i18n, security, session
+from .config import PROJECT_ROOT, settings_from_env
+from .database import Database
+from .extensions import csrf
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; `config` overrides settings (tests use it)."""
+    settings = settings_from_env()
+    settings.update(config or {})
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(settings)
+
+    register_extensions(app)
+    register_blueprints(app)
+    errors.init_app(app)
+    security.init_app(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    Database(app.config["DATABASE_URL"]).init_app(app)
+    content.init_app(app)
+    session.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    charts.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .pages import bp as pages
+    from .quiz import bp as quiz
+
+    app.register_blueprint(pages)
+    app.register_blueprint(quiz)

@@ -1,0 +1,72 @@
+"""Geometry for the server-drawn SVG charts. Templates draw; this only measures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .scoring import BANDS, SCORE_MAX, SCORE_MIN
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+# The gauge: a half circle, 350 at the left end, 950 at the right.
+CX, CY, R = 110.0, 110.0, 90.0
+
+
+def _point(score: float, radius: float = R) -> tuple[float, float]:
+    angle = math.pi * (1 - (score - SCORE_MIN) / (SCORE_MAX - SCORE_MIN))
+    return round(CX + radius * math.cos(angle), 2), round(CY - radius * math.sin(angle), 2)
+
+
+@dataclass(frozen=True)
+class Arc:
+    band: str
+    path: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Gauge:
+    arcs: tuple[Arc, ...]
+    needle: tuple[float, float]
+    center: tuple[float, float] = (CX, CY)
+
+
+def gauge(score: int, band: str) -> Gauge:
+    arcs = []
+    for band_id, low, high in BANDS:
+        start = _point(low)
+        end = _point(min(high + 1, SCORE_MAX))
+        arcs.append(Arc(band_id, f"M {start[0]} {start[1]} A {R} {R} 0 0 1 {end[0]} {end[1]}", band_id == band))
+    return Gauge(tuple(arcs), _point(score, R - 22))
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    count: int
+    x: float
+    y: float
+    height: float
+
+
+def histogram(counts: Mapping[int, int], *, width: float = 600, height: float = 200) -> tuple[Column, ...]:
+    """Columns for a histogram of score buckets, scaled to the tallest."""
+    tallest = max(counts.values(), default=0) or 1
+    slot = width / max(len(counts), 1)
+    columns = []
+    for i, (bucket, count) in enumerate(sorted(counts.items())):
+        h = round(height * count / tallest, 2)
+        columns.append(Column(str(bucket), count, round(i * slot + 2, 2), round(height - h, 2), h))
+    return tuple(columns)
+
+
+def percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(gauge=gauge, histogram=histogram, percent=percent)

@@ -1,0 +1,104 @@
+"""Settings read from the environment, with safe defaults.
+
+APP_ENV chooses the mode: "production" (the default), "development" or "testing".
+Only development and testing have a built-in secret; production refuses to start
+without a real SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105  (refused in production)
+MODES = ("production", "development", "testing")
+
+
+class ConfigError(RuntimeError):
+    """A setting that cannot be used; the message is one line for the operator."""
+
+
+def instance_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    """DATABASE_URL, or an SQLite file in the instance folder."""
+    env = os.environ if env is None else env
+    url = env.get("DATABASE_URL", "").strip()
+    if url:
+        # Platforms often hand out postgres:// URLs; SQLAlchemy wants the driver named.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+    return f"sqlite:///{instance_path(env) / 'score.sqlite3'}"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} is outside {low}..{high}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not true or false")
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting the app reads, as a Flask config mapping."""
+    env = os.environ if env is None else env
+    mode = env.get("APP_ENV", "production").strip() or "production"
+    if mode not in MODES:
+        raise ConfigError(f"APP_ENV={mode!r} is not one of {', '.join(MODES)}")
+
+    secret = env.get("SECRET_KEY", "")
+    if mode == "production" and (not secret or secret == DEV_SECRET):
+        raise ConfigError(
+            "SECRET_KEY is not set: production needs a long random value "
+            '(python -c "import secrets; print(secrets.token_hex(32))")'
+        )
+    if mode == "production" and len(secret) < 16:
+        raise ConfigError("SECRET_KEY is too short: use at least 16 random characters")
+
+    https = _bool(env, "BEHIND_HTTPS", False)
+    return {
+        "APP_ENV": mode,
+        "TESTING": mode == "testing",
+        "SECRET_KEY": secret or DEV_SECRET,
+        "DATABASE_URL": database_url(env),
+        "INSTANCE_PATH": str(instance_path(env)),
+        "BANK_PATH": env.get("BANK_PATH", "").strip() or None,
+        "BEHIND_HTTPS": https,
+        "SESSION_COOKIE_NAME": "session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Answers are a few short ids; anything larger is not a form of ours.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 16 * 1024, 1024, 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _int(env, "MAX_BODY_BYTES", 16 * 1024, 1024, 1024 * 1024),
+        # k: no group smaller than this is ever shown, and views move in steps of k.
+        "MIN_GROUP_SIZE": _int(env, "MIN_GROUP_SIZE", 5, 2, 1000),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives exactly as long as the session cookie
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+    }

@@ -1,0 +1,85 @@
+"""Every error is a page in the site's layout, with a reason a visitor can act on."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: _l("That request could not be used"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("That is not how this page is used"),
+    413: _l("That was too much to send"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+    503: _l("Not available just now"),
+}
+
+# Known reasons for a 400, chosen by the code that aborts.
+REASONS = {
+    "session": _l(
+        "Your browser sent a session cookie that this site did not sign, so it was cleared. "
+        "Nothing was counted. You can start again."
+    ),
+    "csrf": _l(
+        "The form's security token was missing or out of date, perhaps because the page was open "
+        "for a long time or your answers were forgotten. Nothing was counted. Please go back, reload "
+        "the page and try again."
+    ),
+    "skipped": _l("Please answer the questions in order. Nothing was counted."),
+    "incomplete": _l("There is no finished quiz in this browser to show. Start the quiz to get a score."),
+}
+
+DEFAULT_MESSAGES = {  # by status code, when no reason is given
+    400: _l("Something in that request was not what this page expects. Nothing was counted."),
+    403: _l("You do not have access to this page."),
+    404: _l("There is nothing at this address. Check the link, or start from the home page."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("The form sent more data than any of our forms need, so it was refused. Nothing was counted."),
+    429: _l("You have sent many requests in a short time. Please wait a minute and try again."),
+    500: _l("The error was logged without any personal data. Nothing you sent was kept."),
+}
+
+
+FALLBACK_500 = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Error 500</title>"
+    "<h1>Something went wrong on our side</h1><p><a href=/>Home</a></p></html>"
+)
+
+
+def render_error(code: int, reason: str | None = None, *, next_url: str | None = None) -> tuple[str, int]:
+    message = REASONS[reason] if reason in REASONS else DEFAULT_MESSAGES.get(code, DEFAULT_MESSAGES[400])
+    return render_template(
+        "errors/error.html", code=code, title=TITLES.get(code, TITLES[400]), message=message, next_url=next_url
+    ), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return render_error(400, "csrf")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        code = error.code or 500
+        if code < 400:
+            return error
+        reason = error.description if isinstance(error.description, str) and error.description in REASONS else None
+        return render_error(code, reason)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        # Log the type and the path only: never the form, cookies or the client.
+        log.exception("unhandled %s on %s %s", type(error).__name__, request.method, request.path)
+        try:
+            return render_error(InternalServerError.code)
+        except Exception:  # the layout itself failed: answer plainly rather than not at all
+            log.exception("error page failed")
+            return FALLBACK_500, 500

@@ -1,0 +1,43 @@
+"""Alembic, called from Python: upgrade to head, and ask whether a database is there."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from .config import PROJECT_ROOT
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["database_url"] = url
+    cfg.attributes["configure_logging"] = False
+    return cfg
+
+
+def upgrade(url: str) -> None:
+    command.upgrade(alembic_config(url), "head")
+
+
+def head_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def main() -> None:
+    """`python -m app.migrate`: bring the configured database to the newest schema."""
+    from .config import database_url
+
+    upgrade(database_url())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Pages that need no quiz state."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, send_from_directory, session, url_for
+from werkzeug.wrappers import Response
+
+from .. import tally
+from ..content import get_bank
+from ..database import get_session
+from . import bp
+
+
+@bp.get("/")
+def index() -> str:
+    bank = get_bank()
+    return render_template("pages/index.html", bank=bank, minutes=max(3, round(len(bank.questions) * 15 / 60)))
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    return render_template("pages/privacy.html", bank=get_bank(), k=current_app.config["MIN_GROUP_SIZE"])
+
+
+@bp.get("/stats")
+def stats() -> str:
+    bank = get_bank()
+    shown = tally.read_tally(get_session(), bank, tally.GLOBAL)
+    return render_template("pages/stats.html", bank=bank, tally=shown, k=current_app.config["MIN_GROUP_SIZE"])
+
+
+@bp.post("/forget")
+def forget() -> Response:
+    """Clear the session cookie at once: answers in progress and the CSRF token."""
+    session.clear()
+    return redirect(url_for("pages.forgotten"), 303)
+
+
+@bp.get("/forgotten")
+def forgotten() -> str:
+    return render_template("pages/forgotten.html")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    return send_from_directory(current_app.static_folder or "static", "favicon.svg", mimetype="image/svg+xml")

@@ -1,0 +1,40 @@
+"""The one cookie: a signed session holding answers in progress and the CSRF token.
+
+A cookie whose signature does not verify is not silently replaced: the request is
+answered with a 400 page that says the cookie was cleared, so a tampered or foreign
+cookie is visible and writes nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Request, abort, g
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+
+class CheckedSessionInterface(SecureCookieSessionInterface):
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        raw = request.cookies.get(self.get_cookie_name(app))
+        if not raw:
+            return self.session_class()
+        try:
+            data = serializer.loads(raw)
+        except (BadSignature, ValueError, TypeError):  # forged, foreign or malformed
+            g.session_rejected = True
+            # A modified empty session makes Flask delete the bad cookie on the way out.
+            session = self.session_class()
+            session.modified = True
+            return session
+        return self.session_class(data)
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = CheckedSessionInterface()
+
+    @app.before_request
+    def _reject_tampered_session() -> None:
+        if g.get("session_rejected"):
+            abort(400, description="session")

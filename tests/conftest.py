@@ -1,0 +1,145 @@
+"""Fixtures in the style of Flask's tutorial: an app on a fresh database per test.
+
+The database is a temporary SQLite file, or, when TEST_DATABASE_URL is set, that
+database (e.g. PostgreSQL), emptied and migrated from nothing for every test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import MetaData, create_engine, func, select
+
+os.environ.setdefault("APP_ENV", "testing")
+
+from app import create_app
+from app.migrate import upgrade
+from app.models import Counter, ShownCounter
+from app.scoring import Bank
+
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def _empty_database(url: str) -> None:
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _empty_database(url)
+        return url
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path) -> Iterator[Flask]:
+    upgrade(database_url)
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path)})
+    yield app
+    app.extensions["database"].engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def bank(app: Flask) -> Bank:
+    return app.extensions["bank"]
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class QuizDriver:
+    """Answers the quiz through the test client, the way a browser would."""
+
+    def __init__(self, client: FlaskClient, bank: Bank) -> None:
+        self.client, self.bank = client, bank
+
+    def answer(self, step: int, option_id: str):
+        page = self.client.get(f"/quiz/{step}")
+        assert page.status_code == 200, page.status_code
+        return self.client.post(
+            f"/quiz/{step}", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": option_id}
+        )
+
+    def complete(self, answers: dict[str, str] | None = None):
+        """Answer every question (the first option unless told) and return the last response."""
+        answers = answers or {}
+        response = None
+        for step, q in enumerate(self.bank.questions, 1):
+            response = self.answer(step, answers.get(q.id, q.options[0].id))
+            assert response.status_code == 303, (step, response.status_code)
+        return response
+
+
+@pytest.fixture
+def quiz(client: FlaskClient, bank: Bank) -> QuizDriver:
+    return QuizDriver(client, bank)
+
+
+class Store:
+    """Reads the stored counters directly, to check what was and was not written."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def _session(self):
+        return self.app.extensions["database"].sessions()
+
+    def rows(self) -> list[tuple[str, str, str, int]]:
+        with self._session() as s:
+            live = s.execute(select(Counter.scope, Counter.metric, Counter.value, Counter.count)).all()
+            shown = s.execute(
+                select(ShownCounter.scope, ShownCounter.metric, ShownCounter.value, ShownCounter.count)
+            ).all()
+        return sorted(tuple(r) for r in live) + sorted(("shown:" + r[0], *r[1:]) for r in shown)
+
+    def row_count(self) -> int:
+        with self._session() as s:
+            return s.scalar(select(func.count()).select_from(Counter)) + s.scalar(
+                select(func.count()).select_from(ShownCounter)
+            )
+
+    def count(self, metric: str, value: str = "", scope: str = "global") -> int:
+        with self._session() as s:
+            return (
+                s.scalar(
+                    select(Counter.count).where(
+                        Counter.scope == scope, Counter.metric == metric, Counter.value == value
+                    )
+                )
+                or 0
+            )
+
+
+@pytest.fixture
+def store(app: Flask) -> Store:
+    return Store(app)
+
+
+@pytest.fixture
+def conftest_csrf():
+    """The CSRF token found in a page's HTML."""
+    return csrf_token

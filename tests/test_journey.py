@@ -1,0 +1,134 @@
+"""The visitor's journey through Flask's test client: landing, questions, result, forget."""
+
+from __future__ import annotations
+
+import re
+
+from app.scoring import best_answers, score_answers, worst_answers
+
+
+def test_landing_says_what_is_kept_and_starts_the_quiz(client, bank):
+    page = client.get("/").get_data(as_text=True)
+    assert "What would your score be?" in page
+    assert f"Answer {len(bank.questions)} questions" in page
+    assert "Never kept" in page
+    assert 'href="/quiz/"' in page
+
+
+def test_start_goes_to_the_first_question(client):
+    response = client.get("/quiz/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/quiz/1"
+
+
+def test_question_page_shows_progress_and_options(client, bank):
+    page = client.get("/quiz/1").get_data(as_text=True)
+    q = bank.questions[0]
+    assert f"Question 1 of {len(bank.questions)}" in page
+    assert q.text in page
+    for o in q.options:
+        assert f'value="{o.id}"' in page
+    assert "Back" not in page  # nothing to go back to
+
+
+def test_answer_moves_on_and_back_keeps_the_answer(quiz, client, bank):
+    response = quiz.answer(1, bank.questions[0].options[1].id)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/quiz/2"
+    page = client.get("/quiz/2").get_data(as_text=True)
+    assert 'href="/quiz/1"' in page  # the back link
+    back = client.get("/quiz/1").get_data(as_text=True)
+    assert re.search(rf'value="{bank.questions[0].options[1].id}" checked', back)
+
+
+def test_whole_journey_ends_on_an_explained_result(quiz, client, bank):
+    answers = worst_answers(bank)
+    last = quiz.complete(answers)
+    assert last.headers["Location"] == "/quiz/result"
+    page = client.get("/quiz/result").get_data(as_text=True)
+    expected = score_answers(bank, answers)
+    assert f'data-score="{expected.score}"' in page
+    assert f'data-tier="{expected.band}"' in page
+    assert "Cost you most" in page
+    assert expected.lowered[0].question.text in page
+    assert "<svg" in page and 'role="img"' in page
+    # the court panel is triggered by the court answer, with its sources
+    assert "would put you on this list" in page
+    assert "Supreme People" in page
+    assert "FICO" in page  # the Western mirror
+
+
+def test_best_answers_unlock_perks_with_sources(quiz, client, bank):
+    quiz.complete(best_answers(bank))
+    page = client.get("/quiz/result").get_data(as_text=True)
+    assert 'data-score="950"' in page
+    assert "Hellobike" in page and "2018" in page
+    assert "documented" in page
+    assert "would not put you on it" in page
+
+
+def test_result_refresh_does_not_count_again(quiz, client, store):
+    quiz.complete()
+    for _ in range(3):
+        assert client.get("/quiz/result").status_code == 200
+    assert store.count("completions") == 1
+
+
+def test_reposting_the_last_answer_does_not_count_again(quiz, store, bank):
+    quiz.complete()
+    last = len(bank.questions)
+    again = quiz.answer(last, bank.questions[-1].options[1].id)
+    assert again.status_code == 303
+    assert store.count("completions") == 1
+
+
+def test_take_it_again_starts_a_new_counted_run(quiz, client, store, conftest_csrf):
+    quiz.complete()
+    page = client.get("/quiz/result").get_data(as_text=True)
+    response = client.post("/quiz/restart", data={"csrf_token": conftest_csrf(page)})
+    assert response.status_code == 303 and response.headers["Location"] == "/quiz/1"
+    assert client.get("/quiz/result").status_code == 400
+    quiz.complete()
+    assert store.count("completions") == 2
+
+
+def test_forget_clears_the_cookie_at_once(quiz, client, conftest_csrf):
+    quiz.complete()
+    page = client.get("/quiz/result").get_data(as_text=True)
+    response = client.post("/forget", data={"csrf_token": conftest_csrf(page)})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/forgotten"
+    cookie = response.headers.get("Set-Cookie", "")
+    assert cookie.startswith("session=;") and "Expires=Thu, 01 Jan 1970" in cookie
+    assert client.get_cookie("session") is None
+    assert client.get("/quiz/result").status_code == 400
+    assert "Your answers are gone" in client.get("/forgotten").get_data(as_text=True)
+
+
+def test_privacy_page_states_what_is_stored(client):
+    page = client.get("/privacy").get_data(as_text=True)
+    for phrase in ("Stored: anonymous counters", "Never stored or logged", "IP address", "The one cookie"):
+        assert phrase in page
+
+
+def test_statistics_wait_for_k_then_show_counts(quiz, client, app):
+    k = app.config["MIN_GROUP_SIZE"]
+    for _ in range(k - 1):
+        client.delete_cookie("session")
+        quiz.complete()
+    page = client.get("/stats").get_data(as_text=True)
+    assert f"once {k} people have finished" in page
+    client.delete_cookie("session")
+    quiz.complete()
+    page = client.get("/stats").get_data(as_text=True)
+    assert f"{k} people have finished" in page
+    assert "Number of people per score range" in page
+
+
+def test_favicon_and_404_page(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.get_data(as_text=True)
+    assert 'class="site-header"' in missing.get_data(as_text=True)
