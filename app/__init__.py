@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import charts, content, errors, i18n, security, session
+from . import charts, compression, content, errors, i18n, security, session
 from .config import PROJECT_ROOT, settings_from_env
 from .database import Database
 from .extensions import csrf
@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
     return app
 
 
