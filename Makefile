@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint clean
+.PHONY: run test test-tools lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,12 @@ run: $(VENV)/.runtime
 	APP_ENV=$${APP_ENV:-development} $(BIN)/python -m app.migrate
 	APP_ENV=$${APP_ENV:-development} exec $(BIN)/gunicorn --bind $(HOST):$(PORT) wsgi:app
 
+## test-tools: Chromium, Java, Lighthouse and the Python test packages for tests/browser (idempotent)
+test-tools: $(VENV)/.dev
+	VENV=$(VENV) bash scripts/install-test-tools.sh
+
 ## test: install the test tools and run the whole suite
-test: $(VENV)/.dev
+test: test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
