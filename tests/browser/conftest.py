@@ -105,7 +105,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket", "wsgi:app"],
+            [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--threads", "8", "--no-control-socket", "wsgi:app"],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=out,
@@ -155,7 +155,7 @@ def fetch(
     url: str, data: dict[str, str] | None = None, jar: http.cookiejar.CookieJar | None = None, follow: bool = True
 ) -> Fetched:
     """The bytes the server sent (no gzip asked for), like a browser without a renderer."""
-    handlers: list[Any] = [urllib.request.HTTPCookieProcessor(jar or http.cookiejar.CookieJar())]
+    handlers: list[Any] = [urllib.request.HTTPCookieProcessor(jar if jar is not None else http.cookiejar.CookieJar())]
     if not follow:
         handlers.append(_NoRedirect())
     opener = urllib.request.build_opener(*handlers)
@@ -191,7 +191,7 @@ class HttpVisitor:
                 jar=self.jar,
                 follow=False,
             )
-            assert sent.status == 303, (step, sent.status)
+            assert sent.status == 303, (step, sent.status, re.findall(r"<p class=\"lead\">(.*?)</p>", sent.text))
             if sent.headers["Location"].endswith("/quiz/result"):
                 return self.get("/quiz/result")
             step += 1
