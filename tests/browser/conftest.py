@@ -211,9 +211,10 @@ def finished_visitor(live_server: LiveServer) -> HttpVisitor:
 
 @pytest.fixture(scope="session")
 def published_statistics(live_server: LiveServer, finished_visitor: HttpVisitor) -> None:
-    """Enough finished quizzes (k = 5) that the statistics page shows figures."""
-    for i in range(5):
-        HttpVisitor(live_server).complete_quiz(lambda step, options, i=i: options[(step + i) % len(options)])
+    """Ten finished quizzes (k = 5): the statistics show figures, and one score range reaches k."""
+    for i in range(9):
+        choose = (lambda step, options: options[0]) if i < 5 else (lambda step, options, i=i: options[-1 - i % 2])
+        HttpVisitor(live_server).complete_quiz(choose)
 
 
 @pytest.fixture(scope="session")
