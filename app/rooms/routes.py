@@ -53,7 +53,7 @@ def new_room() -> str | tuple[str, int]:
         presenter_url = url_for("rooms.projector", code=room.code, secret=made.secret, _external=True)
         # Rendered straight from the POST, never redirected: the secret appears once, here.
         return render_template(
-            "rooms/created.html", room=room, presenter_url=presenter_url, **_room_context(room), **_privacy(room)
+            "rooms/created.html", presenter_url=presenter_url, **_room_context(room), **_privacy(room)
         )
     return render_template("rooms/new.html", form=form)
 
