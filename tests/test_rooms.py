@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select, update
 
 from app import create_app
@@ -165,7 +166,7 @@ def test_join_screen_words_its_promise_from_the_settings(database_url, tmp_path)
     client = app.test_client()
     code, _, _ = open_room(client)
     page = client.get(f"/r/{code}").get_data(as_text=True)
-    deletes_on = (store.today() + timedelta(days=2)).isoformat()
+    deletes_on = format_date(store.today() + timedelta(days=2), "long", locale="en")
     assert "once at least 3 have finished" in page
     assert "every 3 finished quizzes" in page and "between 1 and 2" in page
     assert f"deleted on {deletes_on}, 2 days after" in page

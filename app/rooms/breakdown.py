@@ -31,7 +31,7 @@ BAND_RANGES = {band: (low, high) for band, low, high in BANDS}
 def merge_runs(items: Sequence[tuple[T, int]], k: int) -> list[tuple[tuple[T, ...], int]]:
     """Group neighbouring items so that every group's count is 0 or at least k.
 
-    A run is closed as soon as it reaches k; zero items before a run stand alone;
+    A run is closed as soon as it reaches k; empty items before a run form their own group;
     a tail below k joins the previous non-empty group (with any zeros between).
     """
     groups: list[tuple[tuple[T, ...], int]] = []
@@ -39,7 +39,10 @@ def merge_runs(items: Sequence[tuple[T, int]], k: int) -> list[tuple[tuple[T, ..
     total = 0
     for key, count in items:
         if not run and count == 0:
-            groups.append(((key,), 0))
+            if groups and groups[-1][1] == 0:  # neighbouring empty items read better as one
+                groups[-1] = ((*groups[-1][0], key), 0)
+            else:
+                groups.append(((key,), 0))
             continue
         run.append(key)
         total += count
