@@ -184,8 +184,6 @@ def expire(app, code: str) -> Room:
 def test_expired_room_cannot_be_joined_or_presented(app, client, room):
     code, link, _ = room
     expire(app, code)
-    with app.test_request_context():
-        pass
     # the projector says so rather than showing stale data
     assert client.get(link).status_code == 410
     response = client.get(f"/r/{code}")  # this read also purges it
@@ -330,3 +328,17 @@ def test_room_pages_load_nothing_from_elsewhere(client, room):
         body = client.get(path).get_data(as_text=True)
         assert " style=" not in body and "<script>" not in body and " onclick" not in body, path
         assert 'src="http' not in body and 'href="//' not in body, path
+
+
+def test_an_overlong_title_is_refused_and_opens_nothing(client, store):
+    page = client.get("/rooms/new").get_data(as_text=True)
+    response = client.post("/rooms/new", data={"csrf_token": csrf_token(page), "title": "x" * 81})
+    assert response.status_code == 400 and "under 80 characters" in response.get_data(as_text=True)
+    with store._session() as s:
+        assert s.scalars(select(Room)).all() == []
+
+
+def test_opening_a_room_needs_the_csrf_token(client, store):
+    assert client.post("/rooms/new", data={"title": "no token"}).status_code == 400
+    with store._session() as s:
+        assert s.scalars(select(Room)).all() == []
