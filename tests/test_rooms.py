@@ -108,8 +108,11 @@ def test_projector_moves_only_in_steps_of_k(app, client, bank, room):
 
 def test_room_counts_also_count_globally_and_others_do_not_count_in_the_room(app, quiz, bank, room, store):
     code, _, _ = room
-    participant(app, bank, code)
+    browser = participant(app, bank, code)
+    assert f'data-joined-room="{code}"' in browser.get("/quiz/1").get_data(as_text=True)
+    assert "data-counted-in-room" in browser.get("/quiz/result").get_data(as_text=True)
     quiz.complete()  # a visitor who never joined
+    assert "data-counted-in-room" not in quiz.client.get("/quiz/result").get_data(as_text=True)
     with store._session() as s:
         room_scope = s.scalars(select(Room)).one().scope
     assert store.count("completions") == 2
