@@ -196,6 +196,19 @@ class HttpVisitor:
                 return self.get("/quiz/result")
             step += 1
 
+    def post_form(self, path: str, fields: dict[str, str] | None = None) -> Fetched:
+        """GET a page, then POST its form back with the page's CSRF token (no redirect followed)."""
+        page = self.get(path)
+        token = CSRF_RE.search(page.text)
+        assert page.status == 200 and token, (path, page.status)
+        return fetch(
+            self.server.url + path, data={"csrf_token": token.group(1), **(fields or {})}, jar=self.jar, follow=False
+        )
+
+    def join_room(self, code: str) -> None:
+        joined = self.post_form(f"/r/{code}")
+        assert joined.status == 303 and joined.headers["Location"].endswith("/quiz/"), joined.status
+
     def cookie(self, name: str = "session") -> str:
         return next(c.value for c in self.jar if c.name == name)
 
@@ -215,6 +228,36 @@ def published_statistics(live_server: LiveServer, finished_visitor: HttpVisitor)
     for i in range(9):
         choose = (lambda step, options: options[0]) if i < 5 else (lambda step, options, i=i: options[-1 - i % 2])
         HttpVisitor(live_server).complete_quiz(choose)
+
+
+@dataclass(frozen=True)
+class Workshop:
+    code: str
+    presenter_path: str  # /rooms/<code>/present/<secret>
+    created_page: bytes  # the page that shows the presenter link, once
+
+
+PRESENTER_LINK = re.compile(r'href="([^"]+)" data-presenter-link')
+ROOM_CODE = re.compile(r'data-room-code="([^"]+)"')
+
+
+def open_room(server: LiveServer, title: str) -> Workshop:
+    created = HttpVisitor(server).post_form("/rooms/new", {"title": title})
+    assert created.status == 200, created.status
+    link, code = PRESENTER_LINK.search(created.text), ROOM_CODE.search(created.text)
+    assert link and code
+    return Workshop(code.group(1), urllib.parse.urlsplit(link.group(1)).path, created.body)
+
+
+@pytest.fixture(scope="session")
+def workshop_room(live_server: LiveServer) -> Workshop:
+    """A room where k = 5 people finished, so its presenter views show figures."""
+    room = open_room(live_server, "Evening class")
+    for i in range(5):
+        visitor = HttpVisitor(live_server)
+        visitor.join_room(room.code)
+        visitor.complete_quiz(lambda step, options, i=i: options[(step * i) % len(options)])
+    return room
 
 
 @pytest.fixture(scope="session")
@@ -335,17 +378,31 @@ PAGE_TYPES = [
     PageType("forgotten", "/forgotten"),
     PageType("error-404", "/no-such-page", status=404),
     PageType("error-400", "/quiz/result", status=400),
+    PageType("room-new", "/rooms/new"),
+    PageType("room-join-code", "/rooms/join"),
+    PageType("room-join", "/r/{code}"),
+    PageType("room-unknown", "/r/ZZZZZZ", status=404),
+    PageType("projector", "{presenter}"),
+    PageType("walkthrough", "{presenter}/walk/2"),
+    PageType("debrief", "{presenter}/debrief"),
 ]
+PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "walkthrough")]
+
+
+def page_path(page_type: PageType, room: Workshop) -> str:
+    return page_type.path.format(code=room.code, presenter=room.presenter_path)
 
 
 @pytest.fixture
-def visit(open_page, finished_visitor: HttpVisitor, published_statistics: None) -> Callable[..., tuple[Watched, Any]]:
+def visit(
+    open_page, finished_visitor: HttpVisitor, published_statistics: None, workshop_room: Workshop
+) -> Callable[..., tuple[Watched, Any]]:
     """Open a page type in a fresh context (with the finished quiz's cookie when it needs one)."""
 
     def _visit(page_type: PageType, viewport: str = "phone", **options: Any) -> tuple[Watched, Any]:
         cookies = [{"name": "session", "value": finished_visitor.cookie()}] if page_type.needs_finished_quiz else None
         watched = open_page(viewport, cookies=cookies, **options)
-        return watched, watched.goto(page_type.path, page_type.status)
+        return watched, watched.goto(page_path(page_type, workshop_room), page_type.status)
 
     return _visit
 

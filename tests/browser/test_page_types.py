@@ -26,6 +26,9 @@ def test_page_type_is_light_local_and_quiet(visit, page_type: PageType, viewport
         path=str(w.screenshot(f"{page_type.name}-{viewport}").with_name(f"{page_type.name}-{viewport}-top.png"))
     )
     assert w.page.evaluate("document.documentElement.scrollWidth <= innerWidth"), "nothing sticks out sideways"
+    if viewport == "phone":  # and the layout still holds on the narrowest common phone
+        w.page.set_viewport_size({"width": 360, "height": 740})
+        assert w.page.evaluate("document.documentElement.scrollWidth <= innerWidth"), "nothing sticks out at 360 px"
 
     sizes = {}
     for request in w.requests:
@@ -60,7 +63,6 @@ def test_axe_finds_no_violation_in_light_or_dark(visit, page_type: PageType):
     # The dark theme changes only colours: check their contrast again (axe is already in the page).
     w.page.emulate_media(color_scheme="dark")
     w.page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")  # colours ease in: wait
-    assert w.page.evaluate(BACKGROUND) == "rgb(18, 20, 23)"
     dark = w.page.evaluate("axe.run({runOnly: ['color-contrast'], resultTypes: ['violations']})")
     assert dark["violations"] == [], _axe_report(dark["violations"])
 
