@@ -16,9 +16,28 @@ pytestmark = pytest.mark.browser
 LIGHTHOUSE = PROJECT_ROOT / "tools" / "lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
 REPORTS = ARTIFACTS / "lighthouse"
 MINIMUM = {"accessibility": 100, "best-practices": 100, "seo": 90, "performance": 95}
+# Lighthouse's own advice (and Lighthouse CI's default) for noisy machines: judge the median of
+# three runs. A first run that meets every budget is enough; a miss earns two more runs.
+RUNS_ON_A_MISS = 3
+RUNTIME_ERROR_RETRIES = 2  # "Something went wrong with recording the trace... Please run Lighthouse again."
 
 
 def lighthouse(url: str, name: str, extra_headers: dict[str, str] | None = None) -> dict:
+    """One Lighthouse run, retried only when Lighthouse itself says to run it again."""
+    for attempt in range(RUNTIME_ERROR_RETRIES + 1):
+        try:
+            return _lighthouse_once(url, name, extra_headers)
+        except LighthouseRuntimeError:
+            if attempt == RUNTIME_ERROR_RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+class LighthouseRuntimeError(AssertionError):
+    pass
+
+
+def _lighthouse_once(url: str, name: str, extra_headers: dict[str, str] | None) -> dict:
     node = shutil.which("node")
     require(node is not None, "Node")
     require(LIGHTHOUSE.exists(), "Lighthouse (tools/lighthouse, npm ci)")
@@ -47,6 +66,8 @@ def lighthouse(url: str, name: str, extra_headers: dict[str, str] | None = None)
         "XDG_CACHE_HOME": str(scratch),
     }
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180, check=False)
+    if run.returncode != 0 and "Please run Lighthouse again" in run.stderr:
+        raise LighthouseRuntimeError(run.stderr[-1000:])
     assert run.returncode == 0, f"lighthouse failed on {url}:\n{run.stderr[-3000:]}"
     return json.loads(report.read_text())
 
@@ -71,12 +92,19 @@ PAGES = {"landing": "/", "question": "/quiz/1", "result": "/quiz/result"}
 @pytest.mark.parametrize("name", list(PAGES))
 def test_lighthouse_budgets(live_server, finished_visitor: HttpVisitor, name):
     headers = {"Cookie": f"session={finished_visitor.cookie()}"} if name == "result" else None
-    result = lighthouse(live_server.url + PAGES[name], name, headers)
-    assert result["finalDisplayedUrl"].endswith(PAGES[name]), "the page itself was audited, not a redirect"
-    got = scores(result)
+    runs: list[dict[str, int]] = []
+    reasons: dict[str, list[str]] = {}
+    for run in range(RUNS_ON_A_MISS):
+        result = lighthouse(live_server.url + PAGES[name], f"{name}-{run + 1}", headers)
+        assert result["finalDisplayedUrl"].endswith(PAGES[name]), "the page itself was audited, not a redirect"
+        runs.append(scores(result))
+        for category, minimum in MINIMUM.items():
+            if runs[-1][category] < minimum:
+                reasons.setdefault(category, []).extend(failed_audits(result, category))
+        if run == 0 and not reasons:
+            break
+    judged = {category: sorted(r[category] for r in runs)[len(runs) // 2] for category in MINIMUM}
     with (REPORTS / "scores.jsonl").open("a") as log:
-        log.write(json.dumps({"page": name, **got}) + "\n")
+        log.write(json.dumps({"page": name, "judged": judged, "runs": runs}) + "\n")
     for category, minimum in MINIMUM.items():
-        assert got[category] >= minimum, (
-            f"{name} {category} {got[category]} < {minimum}: {failed_audits(result, category)}"
-        )
+        assert judged[category] >= minimum, f"{name} {category} {runs} < {minimum}: {reasons.get(category)}"
