@@ -33,10 +33,10 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def main() -> None:
-    """`python -m app.migrate`: bring the configured database to the newest schema."""
-    from .config import database_url
+    """`python -m app.migrate`: check the settings, wait for the database, upgrade to head."""
+    from .boot import prepare_database
 
-    upgrade(database_url())
+    prepare_database()
 
 
 if __name__ == "__main__":
