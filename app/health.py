@@ -13,10 +13,10 @@ bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
 
 
-def _answer(status: int, **body: object) -> tuple[Response, int]:
+def _answer(code: int, **body: object) -> tuple[Response, int]:
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
-    return response, status
+    return response, code
 
 
 @bp.get("/healthz")
