@@ -10,6 +10,9 @@ from sqlalchemy import Engine
 
 from .config import PROJECT_ROOT
 
+# PostgreSQL advisory lock taken by migrations/env.py, so replicas booting together take turns.
+MIGRATION_LOCK_KEY = 727_950_350
+
 
 def alembic_config(url: str) -> Config:
     cfg = Config(str(PROJECT_ROOT / "alembic.ini"))

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from app.config import database_url
 from app.database import make_engine
+from app.migrate import MIGRATION_LOCK_KEY
 from app.models import Base
 
 config = context.config
@@ -16,7 +17,6 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
-MIGRATION_LOCK_KEY = 727_950_350  # any constant; only our migrations use it
 
 
 def _url() -> str:
