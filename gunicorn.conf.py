@@ -36,6 +36,21 @@ accesslog = None
 access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms id=%({x-request-id}o)s"
 errorlog = "-"
 loglevel = _server["loglevel"]
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    # gunicorn's own lines (start, workers, errors) in the same JSON shape as the app's.
+    _json_handler = {"class": "logging.StreamHandler", "formatter": "json"}
+    logconfig_dict = {
+        "root": {"level": "WARNING", "handlers": ["error_console"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+        "handlers": {
+            "console": {**_json_handler, "stream": "ext://sys.stdout"},
+            "error_console": {**_json_handler, "stream": "ext://sys.stderr"},
+        },
+        "formatters": {"json": {"()": "app.request_log.JsonFormatter"}},
+    }
 
 # No control socket in the home folder (a read-only, non-root container has none to write).
 control_socket_disable = True

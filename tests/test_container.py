@@ -247,8 +247,10 @@ def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_ur
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
-    lines = log.read_text().splitlines()
-    requests = [json.loads(line) for line in lines if line.startswith("{") and '"app.requests"' in line]
+    # The image sets LOG_FORMAT=json: every line, gunicorn's too, is one JSON object.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert any(line["logger"] == "gunicorn.error" for line in lines)
+    requests = [line for line in lines if line["logger"] == "app.requests"]
     assert len(requests) >= 2 * len(bank.questions) + 1
     assert {r["method"] for r in requests} == {"GET", "POST"}
     for r in requests:
