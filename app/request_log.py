@@ -27,9 +27,6 @@ INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 class StdoutHandler(logging.StreamHandler):
     """Writes to whatever sys.stdout is now (the container's log, or pytest's capture)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-
     @property  # type: ignore[override]
     def stream(self) -> Any:
         return sys.stdout
