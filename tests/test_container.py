@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -194,9 +193,9 @@ def wait_ready(base: str, proc: subprocess.Popen, seconds: float = 60) -> dict:
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the entrypoint exited early"
         try:
-            with urllib.request.urlopen(base + "/readyz", timeout=2) as response:
+            with urllib.request.urlopen(base + "/readyz", timeout=5) as response:
                 return json.load(response)
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, not ready (503) or slow to answer while workers boot: ask again
             time.sleep(0.3)
     raise AssertionError("never ready")
 
