@@ -91,17 +91,20 @@ def init_app(app: Flask) -> None:
             response.headers[HEADER] = rid
         started = g.get("request_started")
         ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
+        # The route's pattern, not the path: paths carry room codes and presenter secrets,
+        # and an unmatched path could carry anything a visitor pasted.
+        route = request.url_rule.rule if request.url_rule is not None else "(no route)"
         fields = {
             "request_id": rid,
             "method": request.method,
-            "path": request.path,  # the path only: a query string could carry anything
+            "path": route,
             "status": response.status_code,
             "duration_ms": ms,
         }
         log.info(
             "%s %s %s %sms id=%s",
             request.method,
-            request.path,
+            route,
             response.status_code,
             ms,
             rid,

@@ -31,12 +31,22 @@ def test_each_request_is_one_json_line_with_an_id(json_app, capsys):
     client.get("/no-such-page")
     lines = request_lines(capsys.readouterr().out)
     assert [(line["method"], line["path"], line["status"]) for line in lines] == [
-        ("GET", "/quiz/1", 200),
-        ("GET", "/no-such-page", 404),
+        ("GET", "/quiz/<int:step>", 200),
+        ("GET", "(no route)", 404),
     ]
     assert lines[0]["request_id"] == first.headers["X-Request-ID"]
     assert len(lines[0]["request_id"]) == 32 and lines[0]["request_id"] != lines[1]["request_id"]
     assert isinstance(lines[0]["duration_ms"], float)
+
+
+def test_room_codes_and_presenter_secrets_never_reach_the_log(json_app, capsys):
+    client = json_app.test_client()
+    capsys.readouterr()
+    client.get("/rooms/ABCDEF/present/not-a-real-secret-xyz")
+    client.get("/no-such-page/pasted-secret")
+    out = capsys.readouterr().out
+    assert "not-a-real-secret-xyz" not in out and "pasted-secret" not in out and "ABCDEF" not in out
+    assert "/present/<" in out
 
 
 def test_a_proxys_request_id_is_kept_and_a_forged_one_replaced(json_app, capsys):
