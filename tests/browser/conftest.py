@@ -164,7 +164,7 @@ def fetch(
     opener = urllib.request.build_opener(*handlers)
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     try:
-        with opener.open(urllib.request.Request(url, data=body), timeout=15) as response:  # noqa: S310 (our own server)
+        with opener.open(urllib.request.Request(url, data=body), timeout=15) as response:
             return Fetched(response.status, response.headers, response.read())
     except urllib.error.HTTPError as error:
         return Fetched(error.code, error.headers, error.read())
