@@ -164,3 +164,17 @@ def test_facilitator_opens_a_room_and_the_projector_waits_for_five_phones(open_p
     page.keyboard.press("ArrowLeft")
     page.locator("[data-walk-step='1']").wait_for()
     projector.assert_clean()
+
+
+def test_projector_without_javascript_offers_a_refresh_button(open_page, workshop_room):
+    w = open_page("projector", js=False)
+    w.goto(workshop_room.presenter_path)
+    refresh = w.page.get_by_role("button", name="Refresh")
+    assert refresh.is_visible()
+    refresh.click()
+    assert urlsplit(w.page.url).path == workshop_room.presenter_path
+    assert w.page.locator("[data-breakdown]").is_visible()  # the room of five is shown
+    w.page.get_by_role("link", name="Walkthrough").click()
+    w.page.get_by_role("link", name="Next").click()  # without the arrow-key script, links step
+    assert w.page.locator("[data-walk-step='2']").is_visible()
+    w.assert_clean()
