@@ -7,6 +7,8 @@ when a page says so, then the browser's Accept-Language, then English.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, g, request, session
@@ -14,6 +16,8 @@ from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 from .extensions import babel
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "en"
 SESSION_KEY = "lang"
@@ -97,8 +101,22 @@ def switch_language_url(code: str) -> str:
     return f"{request.path}?{urlencode([*args, ('lang', code)])}"
 
 
+def uncompiled_catalogues(directory: Path) -> list[str]:
+    """Locales whose .po has no .mo beside it (the .mo files are built, never committed)."""
+    return [
+        locale
+        for locale in LOCALES.values()
+        if (directory / locale / "LC_MESSAGES" / "messages.po").exists()
+        and not (directory / locale / "LC_MESSAGES" / "messages.mo").exists()
+    ]
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    missing = uncompiled_catalogues(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+    if missing:
+        # Pages would silently fall back to English: say so once, at start-up.
+        log.warning("translations not compiled for %s: run `make translations`", ", ".join(missing))
     app.jinja_env.globals.update(
         get_locale=get_locale,
         html_lang=html_lang,

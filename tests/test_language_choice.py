@@ -92,3 +92,19 @@ def test_form_errors_are_translated(client, conftest_csrf):
     response = client.post("/quiz/1", data={"csrf_token": conftest_csrf(page)})
     assert response.status_code == 400
     assert "请选择一个答案。" in response.get_data(as_text=True)
+
+
+def test_start_up_warns_when_catalogues_were_not_compiled(database_url, tmp_path, caplog):
+    from app import create_app
+
+    po = tmp_path / "translations" / "de" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
+    settings = {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path)}
+    with caplog.at_level("WARNING", logger="app.i18n"):
+        create_app({**settings, "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "translations")})
+    assert "translations not compiled for de" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="app.i18n"):
+        create_app(settings)  # the project's own catalogues, compiled by `make test`
+    assert "translations not compiled" not in caplog.text
