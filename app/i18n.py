@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
@@ -73,6 +73,8 @@ def remember_language(code: str | None) -> None:
 
 def current_language() -> str:
     """The code (en, zh, de) of this request's language."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE  # CLI commands and start-up: messages in the source language
     if "language" in g:
         return g.language
     chosen = request.args.get("lang")

@@ -108,3 +108,10 @@ def test_start_up_warns_when_catalogues_were_not_compiled(database_url, tmp_path
     with caplog.at_level("WARNING", logger="app.i18n"):
         create_app(settings)  # the project's own catalogues, compiled by `make test`
     assert "translations not compiled" not in caplog.text
+
+
+def test_messages_outside_a_request_are_in_english(app):
+    from flask_babel import gettext
+
+    with app.app_context():
+        assert gettext("Page not found") == "Page not found"
