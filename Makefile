@@ -25,8 +25,9 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 ## messages: extract every message (code, templates, question bank) and update the catalogues
+## (locations name the file only: line numbers would churn the .po files on every edit)
 messages: $(VENV)/.runtime
-	PYTHONPATH=. $(BABEL) -q extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: --sort-by-file \
+	PYTHONPATH=. $(BABEL) -q extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: --sort-by-file --add-location=file \
 		--project="What would your score be?" -o translations/messages.pot .
 	for lang in $(LANGS); do \
 		if [ -f translations/$$lang/LC_MESSAGES/messages.po ]; then \

@@ -35,6 +35,7 @@ TRANSLATED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "perks": ("text", "partner"),
     "punishments": ("text",),
     "mirror": ("text",),
+    "statements": ("text", "explanation"),  # a "myth or real?" file, should one sit beside the bank
 }
 
 # A claim the bank marks "illustrative" is our own invention, so its "source" is our own
@@ -78,7 +79,7 @@ def _bank_strings(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             if table.get(f"{prefix}label") == OWN_WORDS_LABEL and isinstance(table.get(f"{prefix}source"), str):
                 yield f"{where} {prefix}source", table[f"{prefix}source"]
 
-    for kind in ("dimensions", "questions", "perks", "punishments", "mirror"):
+    for kind in (k for k in TRANSLATED_FIELDS if k not in ("meta", "options")):
         for i, table in enumerate(data.get(kind, []), 1):
             where = f"{kind} {table.get('id', i)}"
             yield from fields(kind, table, where)
@@ -95,7 +96,7 @@ def bank_strings(data: Mapping[str, Any]) -> list[str]:
 def extract_bank(
     fileobj: IO[bytes], keywords: object, comment_tags: object, options: object
 ) -> Iterator[tuple[int, str, str, list[str]]]:
-    """Babel extractor for a TOML question bank: (lineno, funcname, message, comments)."""
+    """Babel extractor for the TOML data files in app/scoring: (lineno, funcname, message, comments)."""
     raw = fileobj.read()
     data = tomllib.loads(raw.decode("utf-8"))
     lines = raw.decode("utf-8").splitlines()

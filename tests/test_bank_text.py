@@ -92,3 +92,9 @@ def test_only_our_own_words_among_source_titles_are_translated(app, bank):
     with app.test_request_context(), force_locale("zh_Hans"):
         assert source_title(court.western) == "我们的概括；各国规定不同"  # illustrative: our summary
         assert source_title(court.zhima) == court.zhima.title  # Wired's headline stays in English
+
+
+def test_extractor_reads_statements_of_a_myth_round():
+    myths = b'[[statements]]\nid = "a"\ntext = "A claim"\nverdict = "myth"\nexplanation = "Why"\nsource = "S"\n'
+    messages = [m for _l, _f, m, _c in extract_bank(io.BytesIO(myths), None, [], {})]
+    assert messages == ["A claim", "Why"]
