@@ -12,6 +12,7 @@ from .. import tally
 from ..content import get_bank
 from ..database import get_session
 from ..errors import render_error
+from ..rooms import membership
 from ..scoring import score_answers
 from . import bp, progress
 from .forms import AnswerForm
@@ -71,6 +72,9 @@ def _finish() -> Response:
         given = progress.answers(bank)
         report = score_answers(bank, given)
         scopes = [tally.GLOBAL]
+        room = membership.joined_room(get_session())
+        if room is not None:
+            scopes.append(room.scope)  # a workshop participant counts in their room as well
         try:
             tally.record_completion(get_session(), report, given, scopes, k=current_app.config["MIN_GROUP_SIZE"])
         except SQLAlchemyError as exc:

@@ -13,6 +13,7 @@ from .engine import (
     band_for,
     best_answers,
     bucket_for,
+    option_points,
     score_answers,
     worst_answers,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "best_answers",
     "bucket_for",
     "load_bank",
+    "option_points",
     "score_answers",
     "worst_answers",
 ]

@@ -152,6 +152,17 @@ def score_answers(bank: Bank, answers: Mapping[str, str]) -> Report:
     )
 
 
+def option_points(bank: Bank) -> dict[tuple[str, str], float]:
+    """What each option of each question adds to or takes from a score, keyed (question, option)."""
+    scale = _scale(bank)
+    effects: dict[tuple[str, str], float] = {}
+    for q in bank.questions:
+        middle = (q.best.points + q.worst.points) / 2
+        for o in q.options:
+            effects[q.id, o.id] = (o.points - middle) * scale[q.dimension]
+    return effects
+
+
 def best_answers(bank: Bank) -> dict[str, str]:
     return {q.id: q.best.id for q in bank.questions}
 
