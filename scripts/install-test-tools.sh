@@ -25,6 +25,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   command -v npm >/dev/null || apt_install nodejs npm
   # Screenshots need at least one real font to show text.
   fc-list 2>/dev/null | grep -qi "dejavu" || apt_install fonts-dejavu-core
+  # Simplified Chinese pages are painted with a system CJK font (tests/browser/test_languages.py).
+  fc-list :lang=zh 2>/dev/null | grep -q . || apt_install fonts-noto-cjk
 else
   for tool in chromium java npm; do
     command -v "$tool" >/dev/null || echo "install-test-tools: $tool is missing and this is not root with apt-get" >&2
