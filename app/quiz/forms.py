@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
+from .. import chilling
 from ..scoring import Question
 
 
@@ -22,3 +23,14 @@ class AnswerForm(FlaskForm):
         form.answer.choices = [(o.id, o.text) for o in question.options]
         form.answer.label.text = question.text
         return form
+
+
+class ClosingForm(FlaskForm):
+    """The unscored chilling-effect question at the end of the quiz."""
+
+    answer = RadioField(
+        label=chilling.QUESTION,
+        choices=list(chilling.OPTIONS.items()),
+        validators=[InputRequired(message=_l("Please choose one answer."))],
+        validate_choice=True,
+    )
