@@ -96,6 +96,12 @@ def _scale(bank: Bank) -> dict[str, float]:
     return scale
 
 
+def points_for(bank: Bank, question: Question, option: Option) -> float:
+    """What choosing this option adds to the score (signed), as in a report's contributions."""
+    middle = (question.best.points + question.worst.points) / 2
+    return (option.points - middle) * _scale(bank)[question.dimension]
+
+
 def validate_answers(bank: Bank, answers: Mapping[str, str]) -> dict[str, Option]:
     """Map every question to its chosen option, or raise AnswerError."""
     chosen: dict[str, Option] = {}

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .bank import Bank, Option, Question
-from .engine import AnswerError, Report, score_answers
+from .engine import AnswerError, Report, points_for, score_answers
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,19 @@ def what_if(bank: Bank, answers: Mapping[str, str], question_id: str, option_id:
 def cheapest_way_up(bank: Bank, answers: Mapping[str, str]) -> Change | None:
     """The single changed answer that raises the score most, or None if none raises it.
 
-    Ties go to the question asked first, so the answer is stable.
+    Each answer's share of the score is known, so candidates are compared by that
+    share and only the winner is scored in full. Ties go to the question asked first.
     """
-    best: Change | None = None
-    for question in bank.questions:
+    report = score_answers(bank, answers)
+    best: tuple[float, str, str] | None = None
+    for contribution in report.contributions:
+        question = contribution.question
         for option in question.options:
-            if option.id == answers.get(question.id):
-                continue
-            change = what_if(bank, answers, question.id, option.id)
-            if change.gain > 0 and (best is None or change.gain > best.gain):
-                best = change
-    return best
+            delta = points_for(bank, question, option) - contribution.points
+            if delta > 1e-9 and (best is None or delta > best[0] + 1e-9):
+                best = (delta, question.id, option.id)
+    if best is None:
+        return None
+    change = what_if(bank, answers, best[1], best[2])
+    # A raise smaller than half a point can round away; then nothing really pays.
+    return change if change.gain > 0 else None
