@@ -31,8 +31,13 @@ async function show(change) {
     if (part) part.innerHTML = html;
   }
   if (status) {
+    // Said here, next to the choice, because the redrawn score card is further up the page.
     const summary = document.querySelector("#result-score .meta");
-    status.textContent = `${data.score}, ${data.band_name}. ${summary ? summary.textContent.trim() : ""}`;
+    status.textContent = `${data.score}, ${data.band_name}. ${summary ? summary.textContent.replace(/\s+/g, " ").trim() : ""}`;
+    const link = document.createElement("a");
+    link.href = "#result-score";
+    link.textContent = status.dataset.seeLabel || "";
+    if (link.textContent) status.append(" ", link);
   }
 }
 
