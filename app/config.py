@@ -98,6 +98,9 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_FORM_MEMORY_SIZE": _int(env, "MAX_BODY_BYTES", 16 * 1024, 1024, 1024 * 1024),
         # k: no group smaller than this is ever shown, and views move in steps of k.
         "MIN_GROUP_SIZE": _int(env, "MIN_GROUP_SIZE", 5, 2, 1000),
+        # Workshop rooms: how long a room and its counters live, and who may open one.
+        "ROOM_TTL_DAYS": _int(env, "ROOM_TTL_DAYS", 7, 1, 365),
+        "FACILITATOR_PASSPHRASE": env.get("FACILITATOR_PASSPHRASE", "") or None,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives exactly as long as the session cookie
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Select, delete, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -208,3 +208,32 @@ def read_tally(session: Session, bank: Bank, scope: str = GLOBAL, *, live: bool 
             tally.myths.setdefault(metric[len(MYTH_PREFIX) :], {RIGHT: 0, WRONG: 0})[value] = count
     session.rollback()  # end the read transaction; nothing was written
     return tally
+
+
+def finished_count(session: Session, scope: str) -> int:
+    """How many quizzes a scope has counted so far, live.
+
+    The one live figure a page may show: it says that someone finished, never
+    what they answered. Everything else is read from the shown copy.
+    """
+    count = session.scalar(
+        select(Counter.count).where(Counter.scope == scope, Counter.metric == COMPLETIONS, Counter.value == "")
+    )
+    session.rollback()  # end the read transaction; nothing was written
+    return count or 0
+
+
+def delete_scopes(session: Session, scopes: Sequence[str]) -> None:
+    """Delete every live and shown counter of these scopes; the caller commits."""
+    if scopes:
+        session.execute(delete(Counter).where(Counter.scope.in_(scopes)))
+        session.execute(delete(ShownCounter).where(ShownCounter.scope.in_(scopes)))
+
+
+def delete_orphan_scopes(session: Session, prefix: str, kept: Select[tuple[str]]) -> int:
+    """Delete counters of scopes starting with `prefix` that `kept` no longer names; the caller commits."""
+    deleted = 0
+    for table in (Counter, ShownCounter):
+        result = session.execute(delete(table).where(table.scope.startswith(prefix), table.scope.not_in(kept)))
+        deleted += result.rowcount or 0
+    return deleted

@@ -52,7 +52,12 @@ def test_no_stored_value_or_log_line_holds_the_client(app, quiz, client, store, 
 def test_no_table_links_two_answers_of_one_person(app):
     from app.models import Base
 
+    room_columns = {"id", "code", "title", "presenter_hash", "expires_on", "language"}
     for table in Base.metadata.tables.values():
+        if table.name == "room":
+            # one row per facilitator's room, holding nothing about who joined it
+            assert {c.name for c in table.columns} == room_columns
+            continue
         assert {c.name for c in table.columns} == {"scope", "metric", "value", "count"}, table.name
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import render_template
 
+from .. import tally
 from ..content import get_bank, get_myths
 from ..receipt import NOT_KEPT, receipt
 from ..scoring import Change, Report, cheapest_way_up, score_answers
@@ -24,11 +25,13 @@ WHAT_IF_PARTS = {
 
 def part_context(report: Report, change: Change | None) -> dict[str, Any]:
     counted = progress.counted_answers()
+    keys = progress.counted_keys() or ()
     given = progress.answers(get_bank())
     return {
         "report": report,
         "change": change,
         "counted": counted,
+        "counted_in_room": any(key.scope != tally.GLOBAL for key in keys),
         "changed_since_counted": counted is not None and counted != given,
         "count_failed": progress.count_failed(),
     }

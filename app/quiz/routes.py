@@ -12,6 +12,7 @@ from .. import tally
 from ..content import get_bank
 from ..database import get_session
 from ..errors import render_error
+from ..rooms import membership
 from ..scoring import score_answers
 from . import bp, progress
 from .forms import AnswerForm, ClosingForm
@@ -94,7 +95,7 @@ def _finish() -> Response:
                 get_session(),
                 report,
                 given,
-                [tally.GLOBAL],
+                membership.counting_scopes(get_session()),
                 k=current_app.config["MIN_GROUP_SIZE"],
                 chilling=progress.chilling_answer(),
             )

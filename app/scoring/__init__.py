@@ -13,6 +13,7 @@ from .engine import (
     band_for,
     best_answers,
     bucket_for,
+    option_points,
     score_answers,
     worst_answers,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "cheapest_way_up",
     "load_bank",
     "load_myths",
+    "option_points",
     "score_answers",
     "what_if",
     "worst_answers",

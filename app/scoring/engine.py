@@ -96,12 +96,6 @@ def _scale(bank: Bank) -> dict[str, float]:
     return scale
 
 
-def points_for(bank: Bank, question: Question, option: Option) -> float:
-    """What choosing this option adds to the score (signed), as in a report's contributions."""
-    middle = (question.best.points + question.worst.points) / 2
-    return (option.points - middle) * _scale(bank)[question.dimension]
-
-
 def validate_answers(bank: Bank, answers: Mapping[str, str]) -> dict[str, Option]:
     """Map every question to its chosen option, or raise AnswerError."""
     chosen: dict[str, Option] = {}
@@ -156,6 +150,17 @@ def score_answers(bank: Bank, answers: Mapping[str, str]) -> Report:
         blacklisted=blacklisted,
         punishments=bank.punishments if blacklisted else (),
     )
+
+
+def option_points(bank: Bank) -> dict[tuple[str, str], float]:
+    """What each option of each question adds to or takes from a score, keyed (question, option)."""
+    scale = _scale(bank)
+    effects: dict[tuple[str, str], float] = {}
+    for q in bank.questions:
+        middle = (q.best.points + q.worst.points) / 2
+        for o in q.options:
+            effects[q.id, o.id] = (o.points - middle) * scale[q.dimension]
+    return effects
 
 
 def best_answers(bank: Bank) -> dict[str, str]:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .bank import Bank, Option, Question
-from .engine import AnswerError, Report, points_for, score_answers
+from .engine import AnswerError, Report, option_points, score_answers
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,12 @@ def cheapest_way_up(bank: Bank, answers: Mapping[str, str]) -> Change | None:
     share and only the winner is scored in full. Ties go to the question asked first.
     """
     report = score_answers(bank, answers)
+    effects = option_points(bank)
     best: tuple[float, str, str] | None = None
     for contribution in report.contributions:
         question = contribution.question
         for option in question.options:
-            delta = points_for(bank, question, option) - contribution.points
+            delta = effects[question.id, option.id] - contribution.points
             if delta > 1e-9 and (best is None or delta > best[0] + 1e-9):
                 best = (delta, question.id, option.id)
     if best is None:

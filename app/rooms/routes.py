@@ -1,0 +1,279 @@
+"""Room pages: open a room, join it, and the presenter's projector, walkthrough and debrief."""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+from dataclasses import dataclass
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from .. import tally
+from ..content import get_bank
+from ..database import get_session
+from ..i18n import BAND_NAMES
+from ..models import Room
+from ..quiz import progress
+from . import bp, codes, membership, store
+from .breakdown import RoomBreakdown, room_breakdown
+from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
+from .qr import qr_svg
+
+POLL_SECONDS = 5
+
+
+def _k() -> int:
+    return current_app.config["MIN_GROUP_SIZE"]
+
+
+def _join_url(room: Room) -> str:
+    return url_for("rooms.join_screen", code=room.code, _external=True)
+
+
+# --- opening a room -------------------------------------------------------------------
+
+
+@bp.route("/rooms/new", methods=["GET", "POST"])
+def new_room() -> str | tuple[str, int]:
+    form = CreateRoomForm()
+    needed = current_app.config.get("FACILITATOR_PASSPHRASE")
+    if not needed:
+        del form.passphrase
+    if form.is_submitted():
+        if not form.validate():
+            return render_template("rooms/new.html", form=form), 400
+        if needed and not hmac.compare_digest((form.passphrase.data or "").encode(), needed.encode()):
+            form.passphrase.errors = [_("That passphrase is not right. Ask the person who runs this site.")]
+            return render_template("rooms/new.html", form=form), 403
+        made = store.create_room(get_session(), form.title.data or "", current_app.config["ROOM_TTL_DAYS"])
+        room = made.room
+        presenter_url = url_for("rooms.projector", code=room.code, secret=made.secret, _external=True)
+        # Rendered straight from the POST, never redirected: the secret appears once, here.
+        return render_template(
+            "rooms/created.html", presenter_url=presenter_url, **_room_context(room), **_privacy(room)
+        )
+    return render_template("rooms/new.html", form=form)
+
+
+# --- joining --------------------------------------------------------------------------
+
+
+@bp.get("/rooms/join")
+def join() -> Response | str | tuple[str, int]:
+    """The landing page's code form lands here: look the code up, then show the join screen."""
+    form = JoinForm(request.args)
+    raw = (form.code.data or "").strip()
+    if not raw:
+        return render_template("rooms/join_code.html", form=form)
+    code = codes.normalise(raw)
+    if code is None:
+        message = _(
+            "“%(raw)s” is not a room code. Codes have 6 letters and digits, without 0, O, 1, I or L.", raw=raw[:40]
+        )
+        return render_template("rooms/join_code.html", form=form, message=message), 400
+    return redirect(url_for("rooms.join_screen", code=code), 303)
+
+
+@bp.route("/r/<code>", methods=["GET", "POST"])
+def join_screen(code: str) -> Response | str | tuple[str, int]:
+    """What joining means, worded from the settings, and the button that joins."""
+    normal = codes.normalise(code)
+    if normal is not None and normal != code:
+        return redirect(url_for("rooms.join_screen", code=normal), 301 if request.method == "GET" else 308)
+    db = get_session()
+    store.purge_expired(db, limit=store.PURGE_BATCH)
+    room = store.find_by_code(db, normal) if normal else None
+    if room is None or not store.is_open(room):
+        return _no_such_room(code, expired=room is not None)
+    form = ConfirmJoinForm()
+    if form.is_submitted():
+        if not form.validate():
+            abort(400, description="csrf")
+        if progress.counted_keys() is not None:
+            progress.restart()  # a quiz already counted elsewhere starts afresh for the room
+        membership.join(room)
+        return redirect(url_for("quiz.start"), 303)
+    return render_template("rooms/join.html", room=room, form=form, **_privacy(room))
+
+
+@bp.post("/rooms/leave")
+def leave() -> Response:
+    membership.leave()
+    return redirect(url_for("pages.index"), 303)
+
+
+def _no_such_room(code: str, *, expired: bool) -> tuple[str, int]:
+    form = JoinForm(formdata=None, code=code[:40])
+    if expired:
+        message = _("That room has closed and its counts are being deleted. You can still take the quiz on your own.")
+        return render_template("rooms/join_code.html", form=form, message=message), 410
+    message = _(
+        "No open room has the code %(code)s. Check it with the facilitator; rooms close after %(days)s days.",
+        code=codes.spoken(code.upper()) if len(code) == codes.LENGTH else code[:40],
+        days=current_app.config["ROOM_TTL_DAYS"],
+    )
+    return render_template("rooms/join_code.html", form=form, message=message), 404
+
+
+def _privacy(room: Room) -> dict[str, object]:
+    """The settings the join and created screens word their promises from."""
+    return {"k": _k(), "ttl_days": current_app.config["ROOM_TTL_DAYS"], "deletes_on": room.expires_on}
+
+
+# --- the presenter's views --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Everything a presenter view shows: the live finished count, the rest as published."""
+
+    finished: int
+    breakdown: RoomBreakdown
+
+    @property
+    def waiting_for(self) -> int:
+        return max(0, self.breakdown.k - self.finished)
+
+    @property
+    def next_update_in(self) -> int:
+        return self.breakdown.k - self.finished % self.breakdown.k
+
+    @property
+    def etag(self) -> str:
+        return f"{self.finished}-{self.breakdown.completions}"
+
+
+def _presented_room(code: str, secret: str) -> Room:
+    """The room behind a presenter link; anything but the exact secret is a 404."""
+    normal = codes.normalise(code)
+    room = store.find_by_code(get_session(), normal) if normal else None
+    if room is None or not codes.secret_matches(secret, room.presenter_hash):
+        abort(404)
+    if not store.is_open(room):
+        abort(410)
+    return room
+
+
+def _projection(room: Room) -> Projection:
+    db = get_session()
+    shown = tally.read_tally(db, get_bank(), room.scope)
+    return Projection(tally.finished_count(db, room.scope), room_breakdown(get_bank(), shown, _k()))
+
+
+def _room_context(room: Room) -> dict[str, object]:
+    join_url = _join_url(room)
+    return {
+        "room": room,
+        "spoken_code": codes.spoken(room.code),
+        "join_url": join_url,
+        "qr": qr_svg(join_url, _("QR code for %(url)s", url=join_url)),
+    }
+
+
+def _presenter_context(room: Room, secret: str) -> dict[str, object]:
+    store.purge_expired(get_session(), limit=store.PURGE_BATCH)
+    return {
+        **_room_context(room),
+        **_privacy(room),
+        "secret": secret,
+        "view": _projection(room),
+        "poll_seconds": POLL_SECONDS,
+        "bank": get_bank(),
+    }
+
+
+@bp.get("/rooms/<code>/present/<secret>")
+def projector(code: str, secret: str) -> str:
+    room = _presented_room(code, secret)
+    return render_template("rooms/projector.html", **_presenter_context(room, secret))
+
+
+@bp.get("/rooms/<code>/present/<secret>/walk/<int:step>")
+def walkthrough(code: str, secret: str, step: int) -> str:
+    room = _presented_room(code, secret)
+    bank = get_bank()
+    if not 1 <= step <= len(bank.questions):
+        abort(404)
+    q = bank.questions[step - 1]
+    return render_template(
+        "rooms/walkthrough.html", q=q, step=step, total=len(bank.questions), **_presenter_context(room, secret)
+    )
+
+
+@bp.get("/rooms/<code>/present/<secret>/poll")
+def poll(code: str, secret: str) -> Response:
+    """A small JSON the projector script polls; 304 while nothing changed."""
+    room = _presented_room(code, secret)
+    view = _projection(room)
+    response = jsonify(
+        finished=view.finished,
+        published=view.breakdown.completions,
+        status=_status_text(view),
+    )
+    response.set_etag(view.etag)
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response.make_conditional(request)
+
+
+def _status_text(view: Projection) -> str:
+    if view.waiting_for:
+        return _("Waiting for %(n)s more before anything is shown.", n=view.waiting_for)
+    return _("Figures for the first %(shown)s. They move on after %(n)s more.", shown=view.breakdown.completions,
+             n=view.next_update_in)  # fmt: skip
+
+
+@bp.get("/rooms/<code>/present/<secret>/debrief")
+def debrief(code: str, secret: str) -> str:
+    room = _presented_room(code, secret)
+    return render_template("rooms/debrief.html", **_presenter_context(room, secret))
+
+
+@bp.get("/rooms/<code>/present/<secret>/debrief.csv")
+def debrief_csv(code: str, secret: str) -> Response:
+    """The thresholded figures only, as the debrief page shows them."""
+    room = _presented_room(code, secret)
+    view = _projection(room)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "item", "detail", "people"])
+    writer.writerow(["room", _cell(room.title or codes.spoken(room.code)), f"k={view.breakdown.k}", ""])
+    writer.writerow(["room", "published", _("finished quizzes included"), view.breakdown.completions])
+    bd = view.breakdown
+    for band in bd.bands:
+        writer.writerow(["band", " / ".join(_band_names(band.bands)), f"{band.low}-{band.high}", band.count])
+    for group in bd.ranges:
+        writer.writerow(["score", f"{group.low}-{group.high}", "", group.count])
+    for qrows in bd.questions:
+        for row in qrows.rows:
+            writer.writerow(
+                ["answer", _cell(qrows.question.text), _cell(" / ".join(o.text for o in row.options)), row.count]
+            )
+    body = out.getvalue()
+    filename = f"room-{room.code}-{store.today().isoformat()}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def _band_names(bands: tuple[str, ...]) -> list[str]:
+    return [str(BAND_NAMES[b]) for b in bands]
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet would run a cell starting with = + - @ as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@bp.app_context_processor
+def _joined_room() -> dict[str, object]:
+    """The visitor's room, for the quiz pages' "you are in room X" line."""
+
+    def joined() -> Room | None:
+        return membership.joined_room(get_session()) if request.blueprint == "quiz" else None
+
+    return {"joined_room": joined, "spoken": codes.spoken}
