@@ -13,6 +13,7 @@ from ..content import get_bank, get_myths
 from ..database import get_session
 from ..errors import render_error
 from ..receipt import receipt
+from ..rooms import membership
 from ..scoring.myths import VERDICTS
 from . import bp, progress
 
@@ -37,7 +38,10 @@ def round_page() -> Response | str | tuple[str, int]:
     if progress.counted_keys() is None:
         try:
             keys = tally.record_myth_round(
-                get_session(), myths.marks(given), [tally.GLOBAL], k=current_app.config["MIN_GROUP_SIZE"]
+                get_session(),
+                myths.marks(given),
+                membership.counting_scopes(get_session()),
+                k=current_app.config["MIN_GROUP_SIZE"],
             )
         except SQLAlchemyError as exc:
             log.warning("myth round not counted: database error %s", type(exc).__name__)

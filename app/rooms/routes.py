@@ -6,21 +6,24 @@ import csv
 import hmac
 import io
 from dataclasses import dataclass
+from typing import cast
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from .. import tally
-from ..content import get_bank
+from .. import chilling, tally
+from ..content import get_bank, get_myths
 from ..database import get_session
 from ..i18n import BAND_NAMES
 from ..models import Room
 from ..quiz import progress
 from . import bp, codes, membership, store
 from .breakdown import RoomBreakdown, room_breakdown
+from .debrief_prompts import choose_prompts
 from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
 from .qr import qr_svg
+from .reflection import Reflection, room_reflection
 
 POLL_SECONDS = 5
 
@@ -132,6 +135,7 @@ class Projection:
 
     finished: int
     breakdown: RoomBreakdown
+    reflection: Reflection  # the closing question and the myth round, under the same k rules
 
     @property
     def waiting_for(self) -> int:
@@ -143,7 +147,7 @@ class Projection:
 
     @property
     def etag(self) -> str:
-        return f"{self.finished}-{self.breakdown.completions}"
+        return f"{self.finished}-{self.breakdown.completions}-{self.reflection.myth_rounds}"
 
 
 def _presented_room(code: str, secret: str) -> Room:
@@ -160,7 +164,11 @@ def _presented_room(code: str, secret: str) -> Room:
 def _projection(room: Room) -> Projection:
     db = get_session()
     shown = tally.read_tally(db, get_bank(), room.scope)
-    return Projection(tally.finished_count(db, room.scope), room_breakdown(get_bank(), shown, _k()))
+    return Projection(
+        tally.finished_count(db, room.scope),
+        room_breakdown(get_bank(), shown, _k()),
+        room_reflection(get_myths(), shown, _k(), chilling.OPTION_IDS),
+    )
 
 
 def _room_context(room: Room) -> dict[str, object]:
@@ -182,6 +190,7 @@ def _presenter_context(room: Room, secret: str) -> dict[str, object]:
         "view": _projection(room),
         "poll_seconds": POLL_SECONDS,
         "bank": get_bank(),
+        "chilling": chilling,
     }
 
 
@@ -211,6 +220,7 @@ def poll(code: str, secret: str) -> Response:
     response = jsonify(
         finished=view.finished,
         published=view.breakdown.completions,
+        myths_published=view.reflection.myth_rounds,
         status=_status_text(view),
     )
     response.set_etag(view.etag)
@@ -228,7 +238,11 @@ def _status_text(view: Projection) -> str:
 @bp.get("/rooms/<code>/present/<secret>/debrief")
 def debrief(code: str, secret: str) -> str:
     room = _presented_room(code, secret)
-    return render_template("rooms/debrief.html", **_presenter_context(room, secret))
+    context = _presenter_context(room, secret)
+    view = cast(Projection, context["view"])
+    everyone = tally.read_tally(get_session(), get_bank(), tally.GLOBAL)
+    prompts = choose_prompts(view.breakdown, view.reflection, everyone)
+    return render_template("rooms/debrief.html", prompts=prompts, **context)
 
 
 @bp.get("/rooms/<code>/present/<secret>/debrief.csv")
@@ -251,6 +265,17 @@ def debrief_csv(code: str, secret: str) -> Response:
             writer.writerow(
                 ["answer", _cell(qrows.question.text), _cell(" / ".join(o.text for o in row.options)), row.count]
             )
+    refl = view.reflection
+    if refl.chilling_visible:
+        for crow in refl.chilling:
+            options = " / ".join(str(chilling.OPTIONS[c]) for c in crow.options)
+            writer.writerow(["chilling", _cell(str(chilling.QUESTION)), _cell(options), crow.count])
+    if refl.myths_visible:
+        writer.writerow(["myths", "published", _("finished rounds of myth or real included"), refl.myth_rounds])
+        for mrow in refl.myths:
+            if mrow.shown:
+                writer.writerow(["myth", _cell(mrow.statement.text), "right", mrow.right])
+                writer.writerow(["myth", _cell(mrow.statement.text), "wrong", mrow.wrong])
     body = out.getvalue()
     filename = f"room-{room.code}-{store.today().isoformat()}.csv"
     return Response(
