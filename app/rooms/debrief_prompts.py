@@ -24,7 +24,7 @@ WATCHED = ("changed", "considered")  # the chilling answers that admit being wat
 
 @dataclass(frozen=True)
 class Prompt:
-    kind: str  # costliest, bands, chilling, myth, merics, at_home: the template words each kind
+    kind: str  # costliest, bands, chilling(_none), myth, or a general one: the template words each kind
     facts: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -80,7 +80,7 @@ def choose_prompts(bd: RoomBreakdown, reflection: Reflection, everyone: Tally) -
     if not bd.visible:
         return ()
     found = [p for p in (_costliest(bd), _bands(bd, everyone, bd.k), _chilling(reflection), _myth(reflection)) if p]
-    for general in (Prompt("merics"), Prompt("at_home")):
+    for general in (Prompt("merics"), Prompt("at_home"), Prompt("secret_rules")):
         if len(found) >= MIN_PROMPTS:
             break
         found.append(general)

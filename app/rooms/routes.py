@@ -271,7 +271,7 @@ def debrief_csv(code: str, secret: str) -> Response:
             options = " / ".join(str(chilling.OPTIONS[c]) for c in crow.options)
             writer.writerow(["chilling", _cell(str(chilling.QUESTION)), _cell(options), crow.count])
     if refl.myths_visible:
-        writer.writerow(["myths", "published", _("finished rounds of myth or real included"), refl.myth_rounds])
+        writer.writerow(["myths", "rounds published", _("finished rounds of myth or real included"), refl.myth_rounds])
         for mrow in refl.myths:
             if mrow.shown:
                 writer.writerow(["myth", _cell(mrow.statement.text), "right", mrow.right])
