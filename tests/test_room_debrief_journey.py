@@ -123,3 +123,21 @@ def test_csv_adds_thresholded_chilling_and_myth_rows(app, client, bank):
     myth_rows = [r for r in rows if r["section"] == "myth"]
     assert len(myth_rows) == 2 * len(MYTHS.statements)
     assert all(int(r["people"]) in (0, k) for r in myth_rows)
+
+
+def test_a_participant_s_receipts_list_the_room_counters_too(app, client, bank, store):
+    code, _link, _ = open_room(client)
+    browser = finish_quiz(app, bank, code, "considered")
+    result = browser.get("/quiz/result").get_data(as_text=True)
+    assert "Your room" in result and "Everyone (the public statistics)" in result
+    room_scope = next(r[0] for r in store.rows() if r[0].startswith("room:"))
+    stored = re.findall(r'<code class="stored">([^<]+)</code>', result)
+    room_lines = sorted(line for line in stored if line.startswith(room_scope + " "))
+    expected = sorted(f"{m} · {v or '—'}" for s, m, v, _n in store.rows() if s == room_scope)
+    assert [line.split(" · ", 1)[1] for line in room_lines] == expected
+    page = browser.get("/myths/").get_data(as_text=True)
+    assert f'data-joined-room="{code}"' in page
+    play_myths(browser, RIGHT)
+    assert store.count("myth_rounds", scope=room_scope) == 1
+    receipt = browser.get("/myths/result").get_data(as_text=True)
+    assert receipt.count(f'<code class="stored">{room_scope} · myth') == len(MYTHS.statements) + 1

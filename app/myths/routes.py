@@ -14,6 +14,7 @@ from ..database import get_session
 from ..errors import render_error
 from ..receipt import receipt
 from ..rooms import membership
+from ..scoring import MythRound
 from ..scoring.myths import VERDICTS
 from . import bp, progress
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 def round_page() -> Response | str | tuple[str, int]:
     myths = get_myths()
     if request.method == "GET":
-        return render_template("myths/round.html", myths=myths, guesses=progress.guesses(myths), missing=())
+        return _render_round(myths, progress.guesses(myths), ())
 
     given = {s.id: request.form.get(s.id, "") for s in myths.statements}
     if any(v and v not in VERDICTS for v in given.values()):
@@ -32,7 +33,7 @@ def round_page() -> Response | str | tuple[str, int]:
     missing = tuple(sid for sid, v in given.items() if not v)
     if missing:
         answered = {sid: v for sid, v in given.items() if v}
-        return render_template("myths/round.html", myths=myths, guesses=answered, missing=missing), 400
+        return _render_round(myths, answered, missing), 400
 
     progress.save_guesses(given)
     if progress.counted_keys() is None:
@@ -48,6 +49,12 @@ def round_page() -> Response | str | tuple[str, int]:
         else:
             progress.mark_counted(keys)
     return redirect(url_for("myths.result"), 303)
+
+
+def _render_round(myths: MythRound, guesses: dict[str, str], missing: tuple[str, ...]) -> str:
+    room = membership.joined_room(get_session())
+    k = current_app.config["MIN_GROUP_SIZE"]
+    return render_template("myths/round.html", myths=myths, guesses=guesses, missing=missing, room=room, k=k)
 
 
 @bp.get("/result")
