@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from .. import chilling
@@ -20,7 +21,7 @@ class AnswerForm(FlaskForm):
     @classmethod
     def for_question(cls, question: Question, **kwargs: object) -> AnswerForm:
         form = cls(**kwargs)
-        form.answer.choices = [(o.id, o.text) for o in question.options]
+        form.answer.choices = [SelectChoice(o.id, o.text) for o in question.options]
         form.answer.label.text = question.text
         return form
 
@@ -30,7 +31,7 @@ class ClosingForm(FlaskForm):
 
     answer = RadioField(
         label=chilling.QUESTION,
-        choices=list(chilling.OPTIONS.items()),
+        choices=[SelectChoice(value, label) for value, label in chilling.OPTIONS.items()],
         validators=[InputRequired(message=_l("Please choose one answer."))],
         validate_choice=True,
     )
