@@ -88,6 +88,12 @@ def test_missing_or_broken_file(tmp_path: Path):
 # ------------------------------------------------------------------ the round
 
 
+def test_the_landing_page_offers_the_round(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/myths/" data-myths-link' in page
+    assert f"in {len(MYTHS.statements)} statements" in page
+
+
 def test_round_page_asks_every_statement(client):
     page = client.get("/myths/").get_data(as_text=True)
     for s in MYTHS.statements:

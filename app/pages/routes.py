@@ -14,7 +14,12 @@ from . import bp
 @bp.get("/")
 def index() -> str:
     bank = get_bank()
-    return render_template("pages/index.html", bank=bank, minutes=max(3, round(len(bank.questions) * 15 / 60)))
+    return render_template(
+        "pages/index.html",
+        bank=bank,
+        minutes=max(3, round(len(bank.questions) * 15 / 60)),
+        myths_count=len(get_myths().statements),
+    )
 
 
 @bp.get("/privacy")
