@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from . import chilling, tally
+from .bank_text import translate
 from .i18n import BAND_NAMES
 from .scoring import Bank, MythRound
 from .scoring.engine import BUCKET_WIDTH, SCORE_MAX
@@ -60,13 +61,13 @@ def _describe(key: tally.CounterKey, bank: Bank, myths: MythRound) -> tuple[str,
         question = bank.question(metric[len(tally.ANSWER_PREFIX) :])
         option = question.option(value) if question else None
         if question and option:
-            return question.text, option.text
+            return translate(question.text), translate(option.text)
     if metric == tally.MYTH_ROUNDS:
         return _("Finished rounds of myth or real"), _("one more")
     if metric.startswith(tally.MYTH_PREFIX):
         statement = myths.statement(metric[len(tally.MYTH_PREFIX) :])
         if statement:
-            return statement.text, _("you were right") if value == tally.RIGHT else _("you were wrong")
+            return translate(statement.text), _("you were right") if value == tally.RIGHT else _("you were wrong")
     return metric, value  # a counter this version does not describe is still listed as stored
 
 
