@@ -1,13 +1,16 @@
 """The aggregate store: the one place that writes counters and the one that reads them.
 
-A completed quiz adds 1 to a handful of counters per scope. Each write is a
+A completed quiz adds 1 to a handful of counters per scope, and so does a
+finished round of myth or real. Each write is a
 single INSERT ... ON CONFLICT DO UPDATE, so concurrent workers and machines
 never lose or double an increment, and no row ever stands for one person.
 
 Readers never see the live counters. Every k-th completion of a scope copies
 that scope's counters, in the same transaction, to the shown counters; pages
 read those. So what anyone can watch changes only in steps of k quizzes, and
-a count below k is never shown as a number.
+a count below k is never shown as a number. The quiz and the myth round are
+separate families: each is published on its own k-th completion, so neither
+can reveal one person's answers of the other by moving between two steps.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import ColumnElement, Select, delete, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .chilling import OPTION_IDS as CHILLING_IDS
 from .models import Counter, ShownCounter
 from .scoring import BAND_IDS, BUCKETS, Bank, Report
 
@@ -27,6 +31,28 @@ COMPLETIONS = "completions"
 BAND = "band"
 BUCKET = "bucket"
 ANSWER_PREFIX = "answer:"
+CHILLING = "chilling"
+MYTH_ROUNDS = "myth_rounds"
+MYTH_PREFIX = "myth:"
+RIGHT, WRONG = "right", "wrong"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Counters published together, paced by the count of their own completions."""
+
+    total: str
+    metrics: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
+
+    def matches(self, table: type[Counter] | type[ShownCounter]) -> ColumnElement[bool]:
+        return or_(
+            table.metric.in_(self.metrics), *(table.metric.startswith(p, autoescape=True) for p in self.prefixes)
+        )
+
+
+QUIZ = Family(COMPLETIONS, (COMPLETIONS, BAND, BUCKET, CHILLING), (ANSWER_PREFIX,))
+MYTHS = Family(MYTH_ROUNDS, (MYTH_ROUNDS,), (MYTH_PREFIX,))
 
 
 @dataclass(frozen=True, order=True)
@@ -38,7 +64,9 @@ class CounterKey:
     value: str
 
 
-def completion_keys(report: Report, answers: Mapping[str, str], scopes: Sequence[str]) -> tuple[CounterKey, ...]:
+def completion_keys(
+    report: Report, answers: Mapping[str, str], scopes: Sequence[str], *, chilling: str | None = None
+) -> tuple[CounterKey, ...]:
     """Every counter one completed quiz adds 1 to, in a fixed order.
 
     Sorted, so that concurrent multi-row upserts on PostgreSQL lock rows in
@@ -50,6 +78,17 @@ def completion_keys(report: Report, answers: Mapping[str, str], scopes: Sequence
         keys.append(CounterKey(scope, BAND, report.band))
         keys.append(CounterKey(scope, BUCKET, str(report.bucket)))
         keys.extend(CounterKey(scope, ANSWER_PREFIX + q, o) for q, o in answers.items())
+        if chilling is not None:
+            keys.append(CounterKey(scope, CHILLING, chilling))
+    return tuple(sorted(keys))
+
+
+def myth_round_keys(marks: Mapping[str, bool], scopes: Sequence[str]) -> tuple[CounterKey, ...]:
+    """Every counter one finished myth round adds 1 to: right or wrong per statement, never the quiz answers."""
+    keys: list[CounterKey] = []
+    for scope in scopes:
+        keys.append(CounterKey(scope, MYTH_ROUNDS, ""))
+        keys.extend(CounterKey(scope, MYTH_PREFIX + sid, RIGHT if right else WRONG) for sid, right in marks.items())
     return tuple(sorted(keys))
 
 
@@ -65,41 +104,59 @@ def _upsert_increment(session: Session, keys: Iterable[CounterKey]) -> None:
     session.execute(stmt)
 
 
-def _publish_if_due(session: Session, scope: str, k: int) -> None:
-    """Copy a scope's counters to the shown ones when its completions reach a multiple of k.
+def _publish_if_due(session: Session, scope: str, k: int, family: Family = QUIZ) -> None:
+    """Copy a family's counters of a scope to the shown ones when its completions reach a multiple of k.
 
     The completions row was just updated in this transaction, so it stays locked
     until commit: concurrent completions of the same scope wait, and the copy
-    holds exactly the quizzes counted up to this one.
+    holds exactly the completions counted up to this one.
     """
     completions = session.scalar(
-        select(Counter.count).where(Counter.scope == scope, Counter.metric == COMPLETIONS, Counter.value == "")
+        select(Counter.count).where(Counter.scope == scope, Counter.metric == family.total, Counter.value == "")
     )
     if not completions or completions % k:
         return
-    session.execute(delete(ShownCounter).where(ShownCounter.scope == scope))
+    session.execute(delete(ShownCounter).where(ShownCounter.scope == scope, family.matches(ShownCounter)))
     session.execute(
         insert(ShownCounter).from_select(
             ["scope", "metric", "value", "count"],
-            select(Counter.scope, Counter.metric, Counter.value, Counter.count).where(Counter.scope == scope),
+            select(Counter.scope, Counter.metric, Counter.value, Counter.count).where(
+                Counter.scope == scope, family.matches(Counter)
+            ),
         )
     )
 
 
-def record_completion(
-    session: Session, report: Report, answers: Mapping[str, str], scopes: Sequence[str] = (GLOBAL,), *, k: int = 5
-) -> tuple[CounterKey, ...]:
-    """Count one completed quiz in one transaction; returns exactly the counters it added 1 to."""
-    keys = completion_keys(report, answers, scopes)
+def _record(session: Session, keys: tuple[CounterKey, ...], family: Family, k: int) -> tuple[CounterKey, ...]:
     try:
         _upsert_increment(session, keys)
-        for scope in sorted(set(scopes)):
-            _publish_if_due(session, scope, k)
+        for scope in sorted({key.scope for key in keys}):
+            _publish_if_due(session, scope, k, family)
         session.commit()
     except Exception:
         session.rollback()
         raise
     return keys
+
+
+def record_completion(
+    session: Session,
+    report: Report,
+    answers: Mapping[str, str],
+    scopes: Sequence[str] = (GLOBAL,),
+    *,
+    k: int = 5,
+    chilling: str | None = None,
+) -> tuple[CounterKey, ...]:
+    """Count one completed quiz in one transaction; returns exactly the counters it added 1 to."""
+    return _record(session, completion_keys(report, answers, scopes, chilling=chilling), QUIZ, k)
+
+
+def record_myth_round(
+    session: Session, marks: Mapping[str, bool], scopes: Sequence[str] = (GLOBAL,), *, k: int = 5
+) -> tuple[CounterKey, ...]:
+    """Count one finished myth round in one transaction; returns exactly the counters it added 1 to."""
+    return _record(session, myth_round_keys(marks, scopes), MYTHS, k)
 
 
 @dataclass
@@ -110,9 +167,15 @@ class Tally:
     bands: dict[str, int] = field(default_factory=dict)
     buckets: dict[int, int] = field(default_factory=dict)
     answers: dict[str, dict[str, int]] = field(default_factory=dict)
+    chilling: dict[str, int] = field(default_factory=dict)
+    myth_rounds: int = 0
+    myths: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def answer_counts(self, question_id: str) -> dict[str, int]:
         return self.answers.get(question_id, {})
+
+    def myth_counts(self, statement_id: str) -> dict[str, int]:
+        return self.myths.get(statement_id, {RIGHT: 0, WRONG: 0})
 
 
 def read_tally(session: Session, bank: Bank, scope: str = GLOBAL, *, live: bool = False) -> Tally:
@@ -122,6 +185,7 @@ def read_tally(session: Session, bank: Bank, scope: str = GLOBAL, *, live: bool 
         bands={b: 0 for b in BAND_IDS},
         buckets={b: 0 for b in BUCKETS},
         answers={q.id: {o.id: 0 for o in q.options} for q in bank.questions},
+        chilling={c: 0 for c in CHILLING_IDS},
     )
     rows = session.execute(select(table.metric, table.value, table.count).where(table.scope == scope))
     for metric, value, count in rows:
@@ -131,11 +195,17 @@ def read_tally(session: Session, bank: Bank, scope: str = GLOBAL, *, live: bool 
             tally.bands[value] = count
         elif metric == BUCKET and value.isdigit() and int(value) in tally.buckets:
             tally.buckets[int(value)] = count
+        elif metric == CHILLING and value in tally.chilling:
+            tally.chilling[value] = count
         elif metric.startswith(ANSWER_PREFIX):
             # Counters of questions a newer bank dropped are kept but not shown.
             options = tally.answers.get(metric[len(ANSWER_PREFIX) :])
             if options is not None and value in options:
                 options[value] = count
+        elif metric == MYTH_ROUNDS:
+            tally.myth_rounds = count
+        elif metric.startswith(MYTH_PREFIX) and value in (RIGHT, WRONG):
+            tally.myths.setdefault(metric[len(MYTH_PREFIX) :], {RIGHT: 0, WRONG: 0})[value] = count
     session.rollback()  # end the read transaction; nothing was written
     return tally
 
