@@ -10,7 +10,7 @@ from app.i18n import HTML_LANG
 
 pytestmark = pytest.mark.browser
 
-QUESTION_URL = re.compile(r"/quiz/(\d+)$")
+QUESTION_URL = re.compile(r"/quiz/(\d+|closing)$")
 # System font families that carry Simplified Chinese glyphs (Debian, macOS, Windows, Android).
 CJK_FAMILIES = re.compile(r"CJK|PingFang|YaHei|Source Han|WenQuanYi|Droid Sans Fallback|Noto Sans SC", re.I)
 START = {"en": "Start the quiz", "zh": "开始测验", "de": "Quiz starten"}

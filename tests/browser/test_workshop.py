@@ -89,14 +89,14 @@ def _phone_finishes_quiz_in_room(open_page, code: str, n: int, *, by_hand: bool)
     phone.page.get_by_role("button", name="Join and start the quiz").click()
     assert phone.page.locator(f'[data-joined-room="{code}"]').is_visible()
     if by_hand:
-        while re.search(r"/quiz/\d+$", phone.page.url):
+        while re.search(r"/quiz/(\d+|closing)$", phone.page.url):
             radios = phone.page.get_by_role("radio")
             radios.nth(n % radios.count()).check()
             phone.page.locator("form.question button[type=submit]").click()
     else:
         # The browser's own cookie jar, without drawing every question: the journeys tap through them.
         path = urlsplit(phone.page.url).path
-        while re.search(r"/quiz/\d+$", path):
+        while re.search(r"/quiz/(\d+|closing)$", path):
             html = phone.context.request.get(phone.base_url + path).text()
             options = re.findall(r'name="answer" value="([^"]+)"', html)
             token = CSRF_RE.search(html)
