@@ -28,6 +28,7 @@ def fonts_used(page, selector: str) -> list[dict]:
 
 
 def fits_the_width(page) -> bool:
+    page.wait_for_load_state("domcontentloaded")  # a click may have left the next page still loading
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 

@@ -43,6 +43,7 @@ def test_whole_quiz_by_pointer_ends_on_the_result(open_page, viewport, js):
         if step == 3:
             w.screenshot(f"journey-question-{viewport}-{'js' if js else 'nojs'}")
         w.page.locator("form.question button[type=submit]").click()
+        w.page.wait_for_load_state("domcontentloaded")
         steps += 1
     assert steps >= 10
     _read_result(w.page)
