@@ -377,6 +377,8 @@ PAGE_TYPES = [
     PageType("landing", "/"),
     PageType("question", "/quiz/1"),
     PageType("result", "/quiz/result", needs_finished_quiz=True),
+    PageType("closing-question", "/quiz/closing", needs_finished_quiz=True),
+    PageType("myth-round", "/myths/"),
     PageType("privacy", "/privacy"),
     PageType("statistics", "/stats"),
     PageType("forgotten", "/forgotten"),
