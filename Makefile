@@ -28,6 +28,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r app
 	$(BIN)/python -m pytest
 
 clean:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import charts, content, errors, i18n, security, session
+from . import charts, content, errors, i18n, rate_limits, security, session
 from .config import PROJECT_ROOT, settings_from_env
 from .database import Database
 from .extensions import csrf
@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     content.init_app(app)
     session.init_app(app)
     csrf.init_app(app)
+    rate_limits.init_app(app)
     i18n.init_app(app)
     charts.init_app(app)
 

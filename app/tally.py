@@ -12,11 +12,13 @@ a count below k is never shown as a number.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .models import Counter, ShownCounter
@@ -86,20 +88,78 @@ def _publish_if_due(session: Session, scope: str, k: int) -> None:
     )
 
 
+class ScopeFull(Exception):
+    """A room already counted as many quizzes as its cap allows; nothing was written."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+# Lock waits that a second try usually gets past: SQLite's "database is locked" after the
+# busy timeout, PostgreSQL's deadlock and serialization failures. Anything else is an outage.
+TRANSIENT = ("database is locked", "deadlock detected", "could not serialize")
+ATTEMPTS = 3
+
+
+def _is_transient(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return any(marker in text for marker in TRANSIENT)
+
+
+def _over_cap(session: Session, scopes: Sequence[str], cap: int | None) -> str | None:
+    """The first non-global scope whose completions, this one included, exceed the cap."""
+    if cap is None:
+        return None
+    for scope in scopes:
+        if scope == GLOBAL:
+            continue
+        completions = session.scalar(
+            select(Counter.count).where(Counter.scope == scope, Counter.metric == COMPLETIONS, Counter.value == "")
+        )
+        if (completions or 0) > cap:
+            return scope
+    return None
+
+
 def record_completion(
-    session: Session, report: Report, answers: Mapping[str, str], scopes: Sequence[str] = (GLOBAL,), *, k: int = 5
+    session: Session,
+    report: Report,
+    answers: Mapping[str, str],
+    scopes: Sequence[str] = (GLOBAL,),
+    *,
+    k: int = 5,
+    room_cap: int | None = None,
 ) -> tuple[CounterKey, ...]:
-    """Count one completed quiz in one transaction; returns exactly the counters it added 1 to."""
+    """Count one completed quiz in one transaction; returns exactly the counters it added 1 to.
+
+    With `room_cap`, a room scope that would pass it raises ScopeFull and nothing is
+    written: the check reads the row this transaction just incremented (and holds
+    locked), so concurrent completions cannot slip past the cap together.
+    """
     keys = completion_keys(report, answers, scopes)
-    try:
-        _upsert_increment(session, keys)
-        for scope in sorted(set(scopes)):
-            _publish_if_due(session, scope, k)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return keys
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            _upsert_increment(session, keys)
+            full = _over_cap(session, scopes, room_cap)
+            if full is not None:
+                session.rollback()
+                raise ScopeFull(full)
+            for scope in sorted(set(scopes)):
+                _publish_if_due(session, scope, k)
+            session.commit()
+        except OperationalError as error:
+            session.rollback()
+            if attempt == ATTEMPTS or not _is_transient(error):
+                raise
+            time.sleep(0.05 * attempt)
+        except Exception:
+            session.rollback()
+            raise
+        else:
+            return keys
 
 
 @dataclass

@@ -12,8 +12,9 @@ from .. import tally
 from ..content import get_bank
 from ..database import get_session
 from ..errors import render_error
+from ..rate_limits import completions_limit, is_not_final_answer, limiter, reached_the_result
 from ..rooms import membership
-from ..scoring import score_answers
+from ..scoring import Report, score_answers
 from . import bp, progress
 from .forms import AnswerForm
 
@@ -30,6 +31,7 @@ def start() -> Response:
 
 
 @bp.route("/<int:step>", methods=["GET", "POST"])
+@limiter.limit(completions_limit, methods=["POST"], exempt_when=is_not_final_answer, deduct_when=reached_the_result)
 def question(step: int) -> Response | str | tuple[str, int]:
     bank = get_bank()
     if not 1 <= step <= len(bank.questions):
@@ -76,7 +78,7 @@ def _finish() -> Response:
         if room is not None:
             scopes.append(room.scope)  # a workshop participant counts in their room as well
         try:
-            tally.record_completion(get_session(), report, given, scopes, k=current_app.config["MIN_GROUP_SIZE"])
+            scopes = _record(report, given, scopes)
         except SQLAlchemyError as exc:
             # The visitor still gets their result; the page says it was not counted.
             log.warning("completion not counted: database error %s", type(exc).__name__)
@@ -84,6 +86,21 @@ def _finish() -> Response:
         else:
             progress.mark_counted(given, scopes)
     return redirect(url_for("quiz.result"), 303)
+
+
+def _record(report: Report, given: dict[str, str], scopes: list[str]) -> list[str]:
+    """Count in every scope; a room at its cap is left out (and left), the rest still counted."""
+    config = current_app.config
+    try:
+        tally.record_completion(
+            get_session(), report, given, scopes, k=config["MIN_GROUP_SIZE"], room_cap=config["ROOM_MAX_PARTICIPANTS"]
+        )
+    except tally.ScopeFull:
+        scopes = [tally.GLOBAL]
+        tally.record_completion(get_session(), report, given, scopes, k=config["MIN_GROUP_SIZE"])
+        membership.leave()
+        progress.mark_room_full()
+    return scopes
 
 
 @bp.get("/result")
@@ -101,6 +118,7 @@ def result() -> str | tuple[str, int]:
         counted=counted,
         changed_since_counted=counted is not None and counted["answers"] != given,
         count_failed=progress.count_failed(),
+        room_full=progress.room_full(),
     )
 
 

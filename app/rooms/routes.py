@@ -17,6 +17,7 @@ from ..database import get_session
 from ..i18n import BAND_NAMES
 from ..models import Room
 from ..quiz import progress
+from ..rate_limits import limiter, rooms_limit
 from . import bp, codes, membership, store
 from .breakdown import RoomBreakdown, room_breakdown
 from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
@@ -37,6 +38,7 @@ def _join_url(room: Room) -> str:
 
 
 @bp.route("/rooms/new", methods=["GET", "POST"])
+@limiter.limit(rooms_limit, methods=["POST"])
 def new_room() -> str | tuple[str, int]:
     form = CreateRoomForm()
     needed = current_app.config.get("FACILITATOR_PASSPHRASE")
@@ -88,6 +90,8 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
     room = store.find_by_code(db, normal) if normal else None
     if room is None or not store.is_open(room):
         return _no_such_room(code, expired=room is not None)
+    if _is_full(room):
+        return _room_full()
     form = ConfirmJoinForm()
     if form.is_submitted():
         if not form.validate():
@@ -116,6 +120,20 @@ def _no_such_room(code: str, *, expired: bool) -> tuple[str, int]:
         days=current_app.config["ROOM_TTL_DAYS"],
     )
     return render_template("rooms/join_code.html", form=form, message=message), 404
+
+
+def _is_full(room: Room) -> bool:
+    return tally.finished_count(get_session(), room.scope) >= current_app.config["ROOM_MAX_PARTICIPANTS"]
+
+
+def _room_full() -> tuple[str, int]:
+    form = JoinForm(formdata=None)
+    message = _(
+        "That room already has %(n)s finished quizzes, as many as a room may count. "
+        "You can still take the quiz on your own.",
+        n=current_app.config["ROOM_MAX_PARTICIPANTS"],
+    )
+    return render_template("rooms/join_code.html", form=form, message=message), 409
 
 
 def _privacy(room: Room) -> dict[str, object]:
