@@ -15,7 +15,7 @@ from typing import Any
 from limits import parse_many
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105  # nosec B105  (refused in production)
+DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105  (refused in production)  # nosec B105
 MODES = ("production", "development", "testing")
 
 

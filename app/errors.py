@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -54,7 +55,18 @@ FALLBACK_500 = (
 )
 
 
+def _ensure_url_adapter() -> None:
+    """A request with an invalid Host header has no URL adapter; bind one so the page can link home.
+
+    Only paths are built on an error page, so the placeholder host never shows.
+    """
+    ctx = request_ctx._get_current_object()
+    if ctx.url_adapter is None:
+        ctx.url_adapter = current_app.url_map.bind("invalid-host.invalid", url_scheme=request.scheme)
+
+
 def render_error(code: int, reason: str | None = None, *, next_url: str | None = None) -> tuple[str, int]:
+    _ensure_url_adapter()
     message = REASONS[reason] if reason in REASONS else DEFAULT_MESSAGES.get(code, DEFAULT_MESSAGES[400])
     return render_template(
         "errors/error.html", code=code, title=TITLES.get(code, TITLES[400]), message=message, next_url=next_url
