@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# The PostgreSQL pass of `make test` empties and migrates this database for every test.
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test lint clean
 
@@ -21,15 +23,18 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 ## run: install, migrate the embedded SQLite (or DATABASE_URL), serve on http://$(HOST):$(PORT)
 run: $(VENV)/.runtime
-	APP_ENV=$${APP_ENV:-development} $(BIN)/python -m app.migrate
-	APP_ENV=$${APP_ENV:-development} exec $(BIN)/gunicorn --bind $(HOST):$(PORT) wsgi:app
+	export APP_ENV=$${APP_ENV:-development} HOST=$(HOST) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" \
+		&& exec sh docker/entrypoint.sh
 
 ## test: install the test tools and run the whole suite
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r app
+	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest
+	@echo "--- the same suite against PostgreSQL ($(PG_TEST_URL)) ---"
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .cache

@@ -1,5 +1,5 @@
-"""Entry point for gunicorn: `gunicorn wsgi:app`."""
+"""Entry point for gunicorn: `gunicorn -c gunicorn.conf.py wsgi:app`."""
 
-from app import create_app
+from app.boot import create_app_or_exit
 
-app = create_app()
+app = create_app_or_exit()

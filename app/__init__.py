@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import charts, content, errors, i18n, rate_limits, security, session
+from . import charts, content, errors, health, i18n, rate_limits, request_log, security, session
 from .config import PROJECT_ROOT, settings_from_env
 from .database import Database
 from .extensions import csrf
@@ -25,6 +25,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(settings)
 
+    request_log.init_app(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     errors.init_app(app)
@@ -50,3 +52,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(quiz)
     app.register_blueprint(rooms)
+    health.init_app(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-Proto/Host only from as many proxies as the operator says stand in front."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]

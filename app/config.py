@@ -65,6 +65,33 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r} is not true or false")
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    for value in allowed:
+        if raw.lower() == value.lower():
+            return value
+    raise ConfigError(f"{name}={raw!r} is not one of {', '.join(allowed)}")
+
+
+def server_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What gunicorn.conf.py reads: where to listen, how many workers, whom to trust."""
+    env = os.environ if env is None else env
+    return {
+        "bind": f"{env.get('HOST', '').strip() or '127.0.0.1'}:{_int(env, 'PORT', 8000, 1, 65535)}",
+        "workers": _int(env, "WEB_CONCURRENCY", 2, 1, 64),
+        "threads": _int(env, "GUNICORN_THREADS", 1, 1, 64),
+        "timeout": _int(env, "GUNICORN_TIMEOUT", 30, 5, 600),
+        # Only these addresses may set X-Forwarded-*; gunicorn's own default, made explicit.
+        "forwarded_allow_ips": env.get("FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1",
+        "loglevel": _choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS).lower(),
+    }
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 # A whole workshop can share one address (a venue's wifi): the completion limit must let
 # 300 people finish within seconds, while a script that loops is still slowed down.
 DEFAULT_LIMITS = {
@@ -130,6 +157,12 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
         **limits,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives exactly as long as the session cookie
+        # How many reverse proxies stand in front (their X-Forwarded-* headers are then believed).
+        "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0, 10),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", "text", ("text", "json")),
+        "LOG_LEVEL": _choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
+        "MIGRATE_ATTEMPTS": _int(env, "MIGRATE_ATTEMPTS", 30, 1, 1000),
+        "MIGRATE_RETRY_SECONDS": _int(env, "MIGRATE_RETRY_SECONDS", 2, 0, 60),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
     }

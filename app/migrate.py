@@ -10,6 +10,9 @@ from sqlalchemy import Engine
 
 from .config import PROJECT_ROOT
 
+# PostgreSQL advisory lock taken by migrations/env.py, so replicas booting together take turns.
+MIGRATION_LOCK_KEY = 727_950_350
+
 
 def alembic_config(url: str) -> Config:
     cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
@@ -33,10 +36,10 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def main() -> None:
-    """`python -m app.migrate`: bring the configured database to the newest schema."""
-    from .config import database_url
+    """`python -m app.migrate`: check the settings, wait for the database, upgrade to head."""
+    from .boot import prepare_database
 
-    upgrade(database_url())
+    prepare_database()
 
 
 if __name__ == "__main__":

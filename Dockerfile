@@ -1,0 +1,35 @@
+# The operator's image: one process (gunicorn) as a non-root user, SQLite data in /data
+# unless DATABASE_URL names a PostgreSQL. Build: docker build -t score .
+ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
+
+# 1) Dependencies in a virtual environment, built before any source is copied so that
+#    a code change does not reinstall them.
+FROM ${PYTHON_IMAGE} AS deps
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+RUN python -m venv /opt/venv
+COPY requirements.txt /tmp/requirements.txt
+RUN /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt
+
+# 2) The runtime: the venv, the source (owned by root, read-only to the app), a data volume.
+FROM ${PYTHON_IMAGE}
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    APP_ENV=production \
+    INSTANCE_PATH=/data \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    WEB_CONCURRENCY=2 \
+    LOG_FORMAT=json
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin score \
+    && mkdir /data \
+    && chown score:score /data
+COPY --from=deps /opt/venv /opt/venv
+WORKDIR /app
+COPY . .
+USER 10001:10001
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python", "/app/docker/healthcheck.py"]
+ENTRYPOINT ["/app/docker/entrypoint.sh"]

@@ -1,0 +1,78 @@
+"""Production start: refuse a bad configuration in one line, wait for the database, migrate.
+
+Used by the container's entrypoint (`python -m app.migrate`) and by gunicorn.conf.py's
+on_starting hook, so an operator sees one line with the reason rather than a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.exc import OperationalError
+
+from .config import ConfigError, server_settings, settings_from_env
+
+PREFIX = "score: "
+
+
+def fail(message: str, code: int = 2) -> SystemExit:
+    """Print the reason on one line to stderr; the caller raises what this returns."""
+    print(PREFIX + " ".join(message.split()), file=sys.stderr, flush=True)
+    return SystemExit(code)
+
+
+def check_settings() -> dict[str, Any]:
+    """The settings, or exit with the one-line reason they cannot be used."""
+    from .scoring import BankError, load_bank
+
+    try:
+        settings = settings_from_env()
+        # gunicorn reads WEB_CONCURRENCY before our config file does: check it here first.
+        server_settings()
+        if settings["BANK_PATH"]:
+            load_bank(settings["BANK_PATH"])
+    except (ConfigError, BankError) as error:
+        raise fail(f"cannot start: {error}") from None
+    return settings
+
+
+def migrate_when_ready(
+    upgrade: Callable[[str], None], url: str, attempts: int, delay: float, sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """Upgrade to head, retrying while the database does not answer (a database container starting up)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            upgrade(url)
+            return
+        except OperationalError as error:
+            # The driver's message can name the host and user, never a password; keep its first line.
+            reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else "?"
+            if attempt == attempts:
+                raise fail(f"database not reachable after {attempts} attempts: {reason}", code=3) from None
+            print(f"{PREFIX}database not ready ({attempt}/{attempts}): {reason}", file=sys.stderr, flush=True)
+            sleep(delay)
+
+
+def prepare_database() -> None:
+    """`python -m app.migrate`: check settings, then bring the database to the newest schema."""
+    from .migrate import upgrade
+
+    settings = check_settings()
+    migrate_when_ready(
+        upgrade, settings["DATABASE_URL"], settings["MIGRATE_ATTEMPTS"], settings["MIGRATE_RETRY_SECONDS"]
+    )
+
+
+def create_app_or_exit() -> Flask:
+    """The app for wsgi.py, or the one-line reason it cannot be built."""
+    from . import create_app
+    from .scoring import BankError
+
+    try:
+        return create_app()
+    except (ConfigError, BankError) as error:
+        raise fail(f"cannot start: {error}") from None

@@ -1,0 +1,113 @@
+"""One log line per request, as text or JSON, with a request id and nothing about the visitor.
+
+A line holds the method, the path (never the query string), the status, the time taken and
+a request id. Never the client address, user agent, referrer, cookies or form data, so
+answers and visitors cannot be read back from the logs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+LOGGER = "app"  # the package logger: app.errors, app.health... share its handler
+REQUEST_LOGGER = "app.requests"
+HEADER = "X-Request-ID"
+# A proxy's id is kept only when it looks like an id: it is echoed back and written to the log.
+INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class StdoutHandler(logging.StreamHandler):
+    """Writes to whatever sys.stdout is now (the container's log, or pytest's capture)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line; request fields come from the record's `request` extra."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(getattr(record, "request", {}))
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def configure_logging(log_format: str, level: str) -> None:
+    """Give the app's loggers one stdout handler (idempotent: tests build many apps)."""
+    logger = logging.getLogger(LOGGER)
+    for handler in [h for h in logger.handlers if isinstance(h, StdoutHandler)]:
+        logger.removeHandler(handler)
+    handler = StdoutHandler()
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    # Our handler is the one place these lines go; the root logger would print them twice.
+    logger.propagate = False
+
+
+def request_id() -> str:
+    return g.get("request_id", "")
+
+
+def init_app(app: Flask) -> None:
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    log = logging.getLogger(REQUEST_LOGGER)
+
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get(HEADER, "")
+        g.request_id = incoming if INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _log(response: Response) -> Response:
+        rid = request_id()
+        if rid:
+            response.headers[HEADER] = rid
+        started = g.get("request_started")
+        ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
+        # The route's pattern, not the path: paths carry room codes and presenter secrets,
+        # and an unmatched path could carry anything a visitor pasted.
+        route = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        fields = {
+            "request_id": rid,
+            "method": request.method,
+            "path": route,
+            "status": response.status_code,
+            "duration_ms": ms,
+        }
+        log.info(
+            "%s %s %s %sms id=%s",
+            request.method,
+            route,
+            response.status_code,
+            ms,
+            rid,
+            extra={"request": fields},
+        )
+        return response

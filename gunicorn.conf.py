@@ -1,0 +1,73 @@
+"""gunicorn settings, all from the environment (see the README's configuration table).
+
+`gunicorn -c gunicorn.conf.py wsgi:app` is how both `make run` and the container start.
+"""
+
+from __future__ import annotations
+
+import os
+
+from gunicorn.http import wsgi as _gunicorn_wsgi
+
+from app.boot import check_settings, fail
+from app.config import ConfigError, server_settings
+
+try:
+    _server = server_settings()
+except ConfigError as _error:
+    raise fail(f"cannot start: {_error}") from None
+
+bind = _server["bind"]
+workers = _server["workers"]
+threads = _server["threads"]
+timeout = _server["timeout"]
+graceful_timeout = 20  # a deploy waits this long for requests in flight
+keepalive = 5  # a little longer than nothing, shorter than a proxy's idle timeout
+# Recycle workers now and then, at staggered times, so a slow leak never adds up.
+max_requests = 1000
+max_requests_jitter = 100
+forwarded_allow_ips = _server["forwarded_allow_ips"]
+
+# Logs go to stdout/stderr for the platform to collect. The app writes one line per request
+# itself (app/request_log.py); gunicorn's own access log stays off. If you switch it on
+# (--access-logfile -), this format leaves out the client address (%(h)s), user agent and
+# referrer, and %(U)s is the path without its query string.
+accesslog = None
+access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms id=%({x-request-id}o)s"
+errorlog = "-"
+loglevel = _server["loglevel"]
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    # gunicorn's own lines (start, workers, errors) in the same JSON shape as the app's.
+    _json_handler = {"class": "logging.StreamHandler", "formatter": "json"}
+    logconfig_dict = {
+        "root": {"level": "WARNING", "handlers": ["error_console"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+        "handlers": {
+            "console": {**_json_handler, "stream": "ext://sys.stdout"},
+            "error_console": {**_json_handler, "stream": "ext://sys.stderr"},
+        },
+        "formatters": {"json": {"()": "app.request_log.JsonFormatter"}},
+    }
+
+# No control socket in the home folder (a read-only, non-root container has none to write).
+control_socket_disable = True
+# Worker heartbeats in memory rather than on a possibly slow container disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+
+def _without_server_header(response: _gunicorn_wsgi.Response) -> list[str]:
+    return [line for line in _original_default_headers(response) if not line.startswith("Server:")]
+
+
+# gunicorn always sends "Server: gunicorn"; naming the software only helps an attacker.
+# This drops that one header line and leaves the rest of gunicorn's response as it is.
+_original_default_headers = _gunicorn_wsgi.Response.default_headers
+_gunicorn_wsgi.Response.default_headers = _without_server_header  # type: ignore[method-assign]
+
+
+def on_starting(_server_arbiter: object) -> None:
+    """Before any worker: a missing SECRET_KEY or a bad setting stops here, in one line."""
+    check_settings()

@@ -1,0 +1,93 @@
+"""One log line per request, with a request id, and nothing about the visitor or their answers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import create_app
+
+
+@pytest.fixture
+def json_app(database_url, tmp_path):
+    from app.migrate import upgrade
+
+    upgrade(database_url)
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "LOG_FORMAT": "json"})
+    yield app
+    app.extensions["database"].engine.dispose()
+
+
+def request_lines(out: str) -> list[dict]:
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [line for line in lines if line["logger"] == "app.requests"]
+
+
+def test_each_request_is_one_json_line_with_an_id(json_app, capsys):
+    client = json_app.test_client()
+    capsys.readouterr()
+    first = client.get("/quiz/1")
+    client.get("/no-such-page")
+    lines = request_lines(capsys.readouterr().out)
+    assert [(line["method"], line["path"], line["status"]) for line in lines] == [
+        ("GET", "/quiz/<int:step>", 200),
+        ("GET", "(no route)", 404),
+    ]
+    assert lines[0]["request_id"] == first.headers["X-Request-ID"]
+    assert len(lines[0]["request_id"]) == 32 and lines[0]["request_id"] != lines[1]["request_id"]
+    assert isinstance(lines[0]["duration_ms"], float)
+
+
+def test_room_codes_and_presenter_secrets_never_reach_the_log(json_app, capsys):
+    client = json_app.test_client()
+    capsys.readouterr()
+    client.get("/rooms/ABCDEF/present/not-a-real-secret-xyz")
+    client.get("/no-such-page/pasted-secret")
+    out = capsys.readouterr().out
+    assert "not-a-real-secret-xyz" not in out and "pasted-secret" not in out and "ABCDEF" not in out
+    assert "/present/<" in out
+
+
+def test_a_proxys_request_id_is_kept_and_a_forged_one_replaced(json_app, capsys):
+    client = json_app.test_client()
+    capsys.readouterr()
+    kept = client.get("/", headers={"X-Request-ID": "lb-1234abcd"})
+    replaced = client.get("/", headers={"X-Request-ID": "<script>alert(1)</script>"})
+    assert kept.headers["X-Request-ID"] == "lb-1234abcd"
+    assert "<" not in replaced.headers["X-Request-ID"]
+    ids = [line["request_id"] for line in request_lines(capsys.readouterr().out)]
+    assert ids == ["lb-1234abcd", replaced.headers["X-Request-ID"]]
+
+
+def test_logs_hold_no_address_user_agent_query_or_answer(json_app, capsys):
+    from tests.conftest import csrf_token
+
+    client = json_app.test_client()
+    visitor = {
+        "User-Agent": "VisitorBrowser/9.9",
+        "X-Forwarded-For": "203.0.113.77",
+        "Referer": "https://example.org/secret-ref",
+    }
+    question = json_app.extensions["bank"].questions[0]
+    answer = question.options[-1].id
+    page = client.get("/quiz/1?utm=tracking-token", headers=visitor, environ_base={"REMOTE_ADDR": "198.51.100.23"})
+    client.post(
+        "/quiz/1",
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": answer},
+        headers=visitor,
+        environ_base={"REMOTE_ADDR": "198.51.100.23"},
+    )
+    out = capsys.readouterr().out
+    assert len(request_lines(out)) == 2
+    for secret in ("VisitorBrowser", "203.0.113.77", "198.51.100.23", "tracking-token", "secret-ref", f"={answer}"):
+        assert secret not in out, secret
+    assert json.dumps(answer) not in out
+
+
+def test_text_format_is_one_readable_line(client, capsys):
+    capsys.readouterr()
+    response = client.get("/privacy")
+    lines = [line for line in capsys.readouterr().out.splitlines() if "app.requests" in line]
+    assert len(lines) == 1
+    assert "GET /privacy 200" in lines[0] and response.headers["X-Request-ID"] in lines[0]
