@@ -8,6 +8,7 @@ from flask import Flask, current_app, render_template, request
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,10 @@ DEFAULT_MESSAGES = {  # by status code, when no reason is given
     413: _l("The form sent more data than any of our forms need, so it was refused. Nothing was counted."),
     429: _l("You have sent many requests in a short time. Please wait a minute and try again."),
     500: _l("The error was logged without any personal data. Nothing you sent was kept."),
+    503: _l(
+        "Our database cannot be reached just now, so this page cannot be shown. Nothing you sent was kept. "
+        "Please try again in a minute; the quiz itself still works."
+    ),
 }
 
 
@@ -73,6 +78,11 @@ def render_error(code: int, reason: str | None = None, *, next_url: str | None =
     ), code
 
 
+def _route() -> str:
+    """The route's pattern, never the concrete path: paths can hold room codes and presenter secrets."""
+    return request.url_rule.rule if request.url_rule is not None else "(no route)"
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int]:
@@ -86,10 +96,19 @@ def init_app(app: Flask) -> None:
         reason = error.description if isinstance(error.description, str) and error.description in REASONS else None
         return render_error(code, reason)
 
+    @app.errorhandler(SQLAlchemyError)
+    def _database_away(error: SQLAlchemyError) -> tuple[str, int]:
+        # An outage is not a bug: say so with a 503, log only the error's type.
+        log.warning("database unavailable: %s on %s %s", type(error).__name__, request.method, _route())
+        from .database import discard_session
+
+        discard_session()
+        return render_error(503)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:
         # Log the type and the path only: never the form, cookies or the client.
-        log.exception("unhandled %s on %s %s", type(error).__name__, request.method, request.path)
+        log.exception("unhandled %s on %s %s", type(error).__name__, request.method, _route())
         try:
             return render_error(InternalServerError.code)
         except Exception:  # the layout itself failed: answer plainly rather than not at all

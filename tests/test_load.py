@@ -70,9 +70,10 @@ def test_2000_completions_from_64_clients_are_counted_exactly(app, database_url,
     assert shown_completions(app, GLOBAL) == COMPLETIONS
     assert shown_completions(app, f"room:{room_id}") == ROOM_CAP - ROOM_CAP % app.config["MIN_GROUP_SIZE"]
     with capsys.disabled():
+        p50, p99 = result.latency(0.5) * 1000, result.latency(0.99) * 1000
+        rate = COMPLETIONS / result.seconds
         print(f"\n[load] {database_url.split(':')[0]}: {COMPLETIONS} completions, {CLIENTS} clients, "
-              f"{result.seconds:.1f}s, {COMPLETIONS / result.seconds:.0f}/s, "
-              f"p50 {result.latency(0.5) * 1000:.0f}ms p99 {result.latency(0.99) * 1000:.0f}ms a completion")  # fmt: skip
+              f"{result.seconds:.1f}s, {rate:.0f}/s, p50 {p50:.0f}ms p99 {p99:.0f}ms")  # fmt: skip
 
 
 def test_a_worker_killed_mid_load_loses_no_acknowledged_completion(app, database_url, bank, tmp_path, capsys):
@@ -80,7 +81,7 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_completion(app, database
     killed: list[int] = []
 
     def kill_a_worker(done: int) -> None:
-        if not killed and done >= 150:
+        if not killed and done >= 100:
             victim = server.worker_pids()[0]
             killed.append(victim)
             import os
@@ -89,7 +90,7 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_completion(app, database
             os.kill(victim, signal.SIGKILL)
 
     with running(server, tmp_path):
-        result = run_load(server.base, bank, completions=600, clients=CLIENTS, during=kill_a_worker)
+        result = run_load(server.base, bank, completions=400, clients=CLIENTS, during=kill_a_worker)
         assert killed and killed[0] not in server.worker_pids()
         server.wait_ready()  # gunicorn replaced the worker
         after = run_load(server.base, bank, completions=20, clients=4, seed=7)
@@ -112,4 +113,5 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_completion(app, database
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with capsys.disabled():
         print(f"\n[kill -9] {len(result.failed)} of {len(result.outcomes)} visitors saw an error; "
-              f"{len(result.acknowledged) + 20} acknowledged, {completions} counted")  # fmt: skip
+              f"{len(result.acknowledged) + 20} acknowledged, {completions} counted; {result.seconds:.1f}s, "
+              f"slowest {result.latency(1.0):.1f}s")  # fmt: skip

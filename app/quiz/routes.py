@@ -74,10 +74,10 @@ def _finish() -> Response:
         given = progress.answers(bank)
         report = score_answers(bank, given)
         scopes = [tally.GLOBAL]
-        room = membership.joined_room(get_session())
-        if room is not None:
-            scopes.append(room.scope)  # a workshop participant counts in their room as well
         try:
+            room = membership.joined_room(get_session())
+            if room is not None:
+                scopes.append(room.scope)  # a workshop participant counts in their room as well
             scopes = _record(report, given, scopes)
         except SQLAlchemyError as exc:
             # The visitor still gets their result; the page says it was not counted.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from .. import tally
@@ -292,6 +293,11 @@ def _joined_room() -> dict[str, object]:
     """The visitor's room, for the quiz pages' "you are in room X" line."""
 
     def joined() -> Room | None:
-        return membership.joined_room(get_session()) if request.blueprint == "quiz" else None
+        if request.blueprint != "quiz":
+            return None
+        try:
+            return membership.joined_room(get_session())
+        except SQLAlchemyError:
+            return None  # the database is away: the quiz pages still work, without the room line
 
     return {"joined_room": joined, "spoken": codes.spoken}
