@@ -12,11 +12,12 @@ a count below k is never shown as a number.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Insert, ScalarSelect, Select, bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -55,37 +56,54 @@ def completion_keys(report: Report, answers: Mapping[str, str], scopes: Sequence
     return tuple(sorted(keys))
 
 
+@functools.cache
+def _increment_statement(dialect: str) -> Insert:
+    """INSERT ... ON CONFLICT DO UPDATE count = count + 1, built once per dialect.
+
+    Executed with one parameter set per counter (executemany), so SQLAlchemy compiles it
+    once per process instead of once per completion; rows are still written in key order.
+    """
+    table = Counter.__table__
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = upsert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.metric, table.c.value],
+        set_={"count": table.c.count + stmt.excluded.count},
+    )
+
+
 def _upsert_increment(session: Session, keys: Iterable[CounterKey]) -> None:
     rows = [{"scope": k.scope, "metric": k.metric, "value": k.value, "count": 1} for k in keys]
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = upsert(Counter).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.scope, Counter.metric, Counter.value],
-        set_={"count": Counter.count + stmt.excluded.count},
-    )
-    session.execute(stmt)
+    connection = session.connection()
+    connection.execute(_increment_statement(connection.dialect.name), rows)
 
 
-def _publish_if_due(session: Session, scope: str, k: int) -> None:
-    """Copy a scope's counters to the shown ones when its completions reach a multiple of k.
+# Built once: every completion runs these (SQLAlchemy then reuses their compiled form).
+_COMPLETIONS_OF = select(Counter.scope, Counter.count).where(
+    Counter.scope.in_(bindparam("scopes", expanding=True)), Counter.metric == COMPLETIONS, Counter.value == ""
+)
+_UNPUBLISH = delete(ShownCounter).where(ShownCounter.scope == bindparam("scope"))
+_PUBLISH = insert(ShownCounter).from_select(
+    ["scope", "metric", "value", "count"],
+    select(Counter.scope, Counter.metric, Counter.value, Counter.count).where(Counter.scope == bindparam("scope")),
+)
 
-    The completions row was just updated in this transaction, so it stays locked
-    until commit: concurrent completions of the same scope wait, and the copy
-    holds exactly the quizzes counted up to this one.
+
+def _completions_of(session: Session, scopes: Sequence[str]) -> dict[str, int]:
+    """The scopes' completions as this transaction sees them, its own increment included.
+
+    Those rows were just updated in this transaction, so they stay locked until commit:
+    concurrent completions of the same scope wait, and what is read here is exact.
     """
-    completions = session.scalar(
-        select(Counter.count).where(Counter.scope == scope, Counter.metric == COMPLETIONS, Counter.value == "")
-    )
-    if not completions or completions % k:
-        return
-    session.execute(delete(ShownCounter).where(ShownCounter.scope == scope))
-    session.execute(
-        insert(ShownCounter).from_select(
-            ["scope", "metric", "value", "count"],
-            select(Counter.scope, Counter.metric, Counter.value, Counter.count).where(Counter.scope == scope),
-        )
-    )
+    rows = session.connection().execute(_COMPLETIONS_OF, {"scopes": list(scopes)})
+    return {scope: count for scope, count in rows}
+
+
+def _publish(session: Session, scope: str) -> None:
+    """Copy a scope's counters to the shown ones (done at every multiple of k)."""
+    connection = session.connection()
+    connection.execute(_UNPUBLISH, {"scope": scope})
+    connection.execute(_PUBLISH, {"scope": scope})
 
 
 class ScopeFull(Exception):
@@ -105,21 +123,6 @@ ATTEMPTS = 3
 def _is_transient(error: OperationalError) -> bool:
     text = str(error.orig).lower()
     return any(marker in text for marker in TRANSIENT)
-
-
-def _over_cap(session: Session, scopes: Sequence[str], cap: int | None) -> str | None:
-    """The first non-global scope whose completions, this one included, exceed the cap."""
-    if cap is None:
-        return None
-    for scope in scopes:
-        if scope == GLOBAL:
-            continue
-        completions = session.scalar(
-            select(Counter.count).where(Counter.scope == scope, Counter.metric == COMPLETIONS, Counter.value == "")
-        )
-        if (completions or 0) > cap:
-            return scope
-    return None
 
 
 def record_completion(
@@ -143,12 +146,14 @@ def record_completion(
         attempt += 1
         try:
             _upsert_increment(session, keys)
-            full = _over_cap(session, scopes, room_cap)
-            if full is not None:
-                session.rollback()
-                raise ScopeFull(full)
+            counts = _completions_of(session, scopes)
+            for scope in scopes:
+                if scope != GLOBAL and room_cap is not None and counts.get(scope, 0) > room_cap:
+                    session.rollback()
+                    raise ScopeFull(scope)
             for scope in sorted(set(scopes)):
-                _publish_if_due(session, scope, k)
+                if counts.get(scope, 0) % k == 0:
+                    _publish(session, scope)
             session.commit()
         except OperationalError as error:
             session.rollback()
@@ -211,6 +216,25 @@ def finished_count(session: Session, scope: str) -> int:
     )
     session.rollback()  # end the read transaction; nothing was written
     return count or 0
+
+
+def _completions_subquery(table: type[Counter] | type[ShownCounter]) -> ScalarSelect[int]:
+    return (
+        select(table.count)
+        .where(table.scope == bindparam("scope"), table.metric == COMPLETIONS, table.value == "")
+        .scalar_subquery()
+    )
+
+
+# Built once: the projector polls this every few seconds from every open presenter view.
+_COMPLETION_MARKS = select(_completions_subquery(Counter), _completions_subquery(ShownCounter))
+
+
+def completion_marks(session: Session, scope: str) -> tuple[int, int]:
+    """A scope's live and published completions, in one query: enough to tell whether anything changed."""
+    live, shown = session.execute(_COMPLETION_MARKS, {"scope": scope}).one()
+    session.rollback()  # end the read transaction; nothing was written
+    return live or 0, shown or 0
 
 
 def delete_scopes(session: Session, scopes: Sequence[str]) -> None:

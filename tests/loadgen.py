@@ -64,6 +64,7 @@ class Server:
     workers: int = 4
     env: Mapping[str, str] = field(default_factory=dict)
     app_module: str = "wsgi:app"
+    ready_path: str = "/healthz"
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -107,7 +108,7 @@ class Server:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log()}")
             try:
-                if request(self.base, "GET", "/healthz").status == 200 and len(self.worker_pids()) == self.workers:
+                if request(self.base, "GET", self.ready_path).status == 200 and len(self.worker_pids()) == self.workers:
                     return
             except OSError:
                 pass

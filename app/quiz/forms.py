@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
+from ..forms import Form
 from ..scoring import Question
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = RadioField(
         validators=[InputRequired(message=_l("Please choose one answer."))],
         validate_choice=True,

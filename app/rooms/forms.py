@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import Length, Optional
 
+from ..forms import Form
 
-class CreateRoomForm(FlaskForm):
+
+class CreateRoomForm(Form):
     title = StringField(
         _l("Room title (optional)"),
         validators=[Optional(), Length(max=80, message=_l("Please keep the title under 80 characters."))],
@@ -17,7 +18,7 @@ class CreateRoomForm(FlaskForm):
     passphrase = PasswordField(_l("Facilitator passphrase"))
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     """A GET form: the code alone, checked by the route so that the message can be specific."""
 
     class Meta:
@@ -26,5 +27,5 @@ class JoinForm(FlaskForm):
     code = StringField(_l("Room code"), validators=[Optional(), Length(max=40)])
 
 
-class ConfirmJoinForm(FlaskForm):
+class ConfirmJoinForm(Form):
     """Joining changes the visitor's session, so it is a POST with a CSRF token."""
