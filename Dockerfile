@@ -28,6 +28,8 @@ RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonex
 COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY . .
+# The compiled catalogues (.mo) are built here, never committed: without them every page is English.
+RUN pybabel -q compile -d translations
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000

@@ -7,7 +7,12 @@ HOST ?= 127.0.0.1
 # The PostgreSQL pass of `make test` empties and migrates this database for every test.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean messages translations
+
+# Languages with a catalogue in translations/ (English is the source and has one too,
+# so that a missing translation is a test failure, not a silent English fallback).
+LANGS := en zh_Hans de
+BABEL := $(BIN)/pybabel
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +26,30 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
+## messages: extract every message (code, templates, question bank) and update the catalogues
+## (locations name the file only: line numbers would churn the .po files on every edit)
+messages: $(VENV)/.runtime
+	PYTHONPATH=. $(BABEL) -q extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: --sort-by-file --add-location=file \
+		--project="What would your score be?" -o translations/messages.pot .
+	for lang in $(LANGS); do \
+		if [ -f translations/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BABEL) -q update --ignore-obsolete -i translations/messages.pot -d translations -l $$lang; \
+		else \
+			$(BABEL) -q init -i translations/messages.pot -d translations -l $$lang; \
+		fi; \
+	done
+
+## translations: compile the catalogues (.po -> .mo; the .mo files are never committed)
+translations: $(VENV)/.runtime
+	$(BABEL) -q compile -d translations
+
 ## run: install, migrate the embedded SQLite (or DATABASE_URL), serve on http://$(HOST):$(PORT)
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime translations
 	export APP_ENV=$${APP_ENV:-development} HOST=$(HOST) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" \
 		&& exec sh docker/entrypoint.sh
 
 ## test: install the test tools and run the whole suite
-test: $(VENV)/.dev
+test: $(VENV)/.dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r app

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import charts, content, errors, health, i18n, rate_limits, request_log, security, session
+from . import bank_text, charts, content, errors, health, i18n, rate_limits, request_log, security, session
 from .config import PROJECT_ROOT, settings_from_env
 from .database import Database
 from .extensions import csrf
@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     rate_limits.init_app(app)
     i18n.init_app(app)
+    bank_text.init_app(app)
     charts.init_app(app)
 
 

@@ -1,14 +1,36 @@
-"""Language choice and the translated names of the engine's ids."""
+"""Language choice and the translated names of the engine's ids.
+
+The language is, in order: a ?lang= link the visitor followed (remembered in the
+session cookie that already exists, never a cookie of its own), the room's language
+when a page says so, then the browser's Accept-Language, then English.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_babel import get_locale
+import logging
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 from .extensions import babel
 
-LANGUAGES = {"en": "English"}
+log = logging.getLogger(__name__)
+
+DEFAULT_LANGUAGE = "en"
+SESSION_KEY = "lang"
+
+# The code in ?lang= links -> the Babel locale whose catalogue serves it.
+LOCALES = {"en": "en", "zh": "zh_Hans", "de": "de"}
+
+# Each language's name in that language, for the switcher: a visitor who cannot read
+# the current page can still find their own language.
+LANGUAGES = {"en": "English", "zh": "简体中文", "de": "Deutsch"}
+
+# The lang attribute (BCP 47) for each code.
+HTML_LANG = {"en": "en", "zh": "zh-Hans", "de": "de"}
 
 BAND_NAMES = {
     "poor": _l("Poor"),
@@ -33,16 +55,78 @@ EVIDENCE_HELP = {
 }
 
 
-def select_locale() -> str | None:
-    return request.accept_languages.best_match(LANGUAGES) or "en"
+def use_language(code: str | None) -> None:
+    """Let a view impose a language for this request (a room's, chosen by its facilitator)."""
+    if code in LOCALES:
+        g.imposed_language = code
+        g.pop("language", None)
+        refresh()  # forget a locale Flask-Babel may already have cached for this request
+
+
+def remember_language(code: str | None) -> None:
+    """Make a language the visitor's choice from now on (e.g. on joining a room)."""
+    if code in LOCALES:
+        session[SESSION_KEY] = code
+        g.pop("language", None)
+        refresh()
+
+
+def current_language() -> str:
+    """The code (en, zh, de) of this request's language."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE  # CLI commands and start-up: messages in the source language
+    if "language" in g:
+        return g.language
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        if session.get(SESSION_KEY) != chosen:
+            session[SESSION_KEY] = chosen
+    else:
+        chosen = g.get("imposed_language") or session.get(SESSION_KEY)
+    if chosen not in LOCALES:
+        chosen = request.accept_languages.best_match(list(LOCALES)) or DEFAULT_LANGUAGE
+    g.language = chosen
+    return chosen
+
+
+def select_locale() -> str:
+    return LOCALES[current_language()]
+
+
+def html_lang() -> str:
+    return HTML_LANG[current_language()]
+
+
+def switch_language_url(code: str) -> str:
+    """This page again in another language: the same path and query, with ?lang= set."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', code)])}"
+
+
+def uncompiled_catalogues(directory: Path) -> list[str]:
+    """Locales whose .po has no .mo beside it (the .mo files are built, never committed)."""
+    return [
+        locale
+        for locale in LOCALES.values()
+        if (directory / locale / "LC_MESSAGES" / "messages.po").exists()
+        and not (directory / locale / "LC_MESSAGES" / "messages.mo").exists()
+    ]
 
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    missing = uncompiled_catalogues(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+    if missing:
+        # Pages would silently fall back to English: say so once, at start-up.
+        log.warning("translations not compiled for %s: run `make translations`", ", ".join(missing))
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        html_lang=html_lang,
+        current_language=current_language,
+        switch_language_url=switch_language_url,
         BAND_NAMES=BAND_NAMES,
         EVIDENCE_LABELS=EVIDENCE_LABELS,
         EVIDENCE_HELP=EVIDENCE_HELP,
         LANGUAGES=LANGUAGES,
+        HTML_LANG=HTML_LANG,
     )

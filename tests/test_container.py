@@ -162,7 +162,27 @@ def image_root(tmp_path_factory) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, target)  # keeps the entrypoint's exec bit
     (root / "venv").symlink_to(fresh_venv())
+    # The build's own steps on the copied source: compiling the catalogues (.mo is never committed).
+    env = {**os.environ, "PATH": f"{root / 'venv' / 'bin'}:{os.environ['PATH']}"}
+    for command in build_steps(DockerfileParser(str(ROOT / "Dockerfile"))):
+        subprocess.run(["sh", "-c", command], cwd=app_dir, env=env, check=True)
     return root
+
+
+def build_steps(df: DockerfileParser) -> list[str]:
+    """The final stage's RUN commands that work on the copied source (after `COPY . .`)."""
+    stage = final_stage(df)
+    copied = next(n for n, i in enumerate(stage) if i["instruction"] == "COPY" and i["value"].split()[0] == ".")
+    return [i["value"] for i in stage[copied:] if i["instruction"] == "RUN"]
+
+
+def test_the_image_compiles_the_translations_as_root_before_dropping_privileges(dockerfile):
+    steps = build_steps(dockerfile)
+    assert any(re.search(r"pybabel .*compile .*-d translations", s) for s in steps)
+    stage = final_stage(dockerfile)
+    user_at = max(n for n, i in enumerate(stage) if i["instruction"] == "USER")
+    compile_at = max(n for n, i in enumerate(stage) if i["instruction"] == "RUN" and "pybabel" in i["value"])
+    assert compile_at < user_at  # /app is root's and read-only to the app user
 
 
 def free_port() -> int:
@@ -236,6 +256,8 @@ def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_ur
         with browser.open(final, timeout=10) as result:
             html = result.read().decode()
         assert re.search(r'data-score="\d{3}"', html)
+        with browser.open(f"{base}/?lang=zh", timeout=10) as chinese:
+            assert "你的分数会是多少？" in chinese.read().decode()  # the catalogues were compiled in the build
         assert any(c.name == "session" for c in jar)
 
         # gunicorn is PID 1's stand-in: the entrypoint exec'd it, so this PID stops gracefully.

@@ -47,7 +47,7 @@ def test_best_and_worst_answers_reach_the_ends():
     assert worst.band == "poor"
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # timing on a shared 2-core machine is not a property
 @given(answer_sets())
 def test_score_always_in_range_with_a_band(answers):
     report = score_answers(BANK, answers)
@@ -55,7 +55,7 @@ def test_score_always_in_range_with_a_band(answers):
     assert report.band == band_for(report.score) in BAND_IDS
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # timing on a shared 2-core machine is not a property
 @given(answer_sets(), st.data())
 def test_improving_one_answer_never_lowers_the_score(answers, data):
     q = data.draw(st.sampled_from(BANK.questions))
@@ -65,13 +65,13 @@ def test_improving_one_answer_never_lowers_the_score(answers, data):
     assert score_answers(BANK, improved).score >= score_answers(BANK, answers).score
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)  # timing on a shared 2-core machine is not a property
 @given(answer_sets())
 def test_same_answers_same_report(answers):
     assert score_answers(BANK, answers) == score_answers(BANK, dict(reversed(list(answers.items()))))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # timing on a shared 2-core machine is not a property
 @given(answer_sets())
 def test_contributions_explain_the_score(answers):
     report = score_answers(BANK, answers)

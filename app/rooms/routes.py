@@ -13,9 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from .. import tally
+from ..bank_text import translate
 from ..content import get_bank
 from ..database import get_session
-from ..i18n import BAND_NAMES
+from ..i18n import BAND_NAMES, current_language, remember_language, use_language
 from ..models import Room
 from ..quiz import progress
 from ..rate_limits import limiter, rooms_limit
@@ -51,13 +52,16 @@ def new_room() -> str | tuple[str, int]:
         if needed and not hmac.compare_digest((form.passphrase.data or "").encode(), needed.encode()):
             form.passphrase.errors = [_("That passphrase is not right. Ask the person who runs this site.")]
             return render_template("rooms/new.html", form=form), 403
-        made = store.create_room(get_session(), form.title.data or "", current_app.config["ROOM_TTL_DAYS"])
+        made = store.create_room(
+            get_session(), form.title.data or "", current_app.config["ROOM_TTL_DAYS"], form.language.data
+        )
         room = made.room
         presenter_url = url_for("rooms.projector", code=room.code, secret=made.secret, _external=True)
         # Rendered straight from the POST, never redirected: the secret appears once, here.
         return render_template(
             "rooms/created.html", presenter_url=presenter_url, **_room_context(room), **_privacy(room)
         )
+    form.language.data = current_language()  # offer the facilitator's own language first
     return render_template("rooms/new.html", form=form)
 
 
@@ -91,6 +95,7 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
     room = store.find_by_code(db, normal) if normal else None
     if room is None or not store.is_open(room):
         return _no_such_room(code, expired=room is not None)
+    use_language(room.language)  # the join screen already speaks the room's language
     if _is_full(room):
         return _room_full()
     form = ConfirmJoinForm()
@@ -100,6 +105,7 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
         if progress.counted() is not None:
             progress.restart()  # a quiz already counted elsewhere starts afresh for the room
         membership.join(room)
+        remember_language(room.language)  # the quiz follows; the switcher can still change it
         return redirect(url_for("quiz.start"), 303)
     return render_template("rooms/join.html", room=room, form=form, **_privacy(room))
 
@@ -177,6 +183,7 @@ def _presented_room(code: str, secret: str) -> Room:
         abort(404)
     if not store.is_open(room):
         abort(410)
+    use_language(room.language)  # the projector follows the room, whoever's browser shows it
     return room
 
 
@@ -279,7 +286,12 @@ def debrief_csv(code: str, secret: str) -> Response:
     for qrows in bd.questions:
         for row in qrows.rows:
             writer.writerow(
-                ["answer", _cell(qrows.question.text), _cell(" / ".join(o.text for o in row.options)), row.count]
+                [
+                    "answer",
+                    _cell(translate(qrows.question.text)),
+                    _cell(" / ".join(translate(o.text) for o in row.options)),
+                    row.count,
+                ]
             )
     body = out.getvalue()
     filename = f"room-{room.code}-{store.today().isoformat()}.csv"

@@ -31,7 +31,7 @@ class NewRoom:
     secret: str  # shown once to the facilitator, never stored
 
 
-def create_room(session: Session, title: str, ttl_days: int) -> NewRoom:
+def create_room(session: Session, title: str, ttl_days: int, language: str | None = None) -> NewRoom:
     """A new room with a fresh code; retries the rare code collision."""
     purge_expired(session, limit=PURGE_BATCH)
     for _attempt in range(10):
@@ -42,6 +42,7 @@ def create_room(session: Session, title: str, ttl_days: int) -> NewRoom:
             title=title.strip(),
             presenter_hash=codes.secret_hash(secret),
             expires_on=today() + timedelta(days=ttl_days),
+            language=language or None,
         )
         session.add(room)
         try:

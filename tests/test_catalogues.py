@@ -1,0 +1,111 @@
+"""The translation catalogues: complete, not fuzzy, placeholders intact, and up to date.
+
+When a test here fails after new pages arrive, run `make messages`, translate the
+entries it lists in translations/*/LC_MESSAGES/messages.po, and run `make test`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from app.config import PROJECT_ROOT
+from app.i18n import LOCALES
+
+TRANSLATIONS = PROJECT_ROOT / "translations"
+SOURCE_LOCALE = "en"
+TRANSLATED = sorted(set(LOCALES.values()) - {SOURCE_LOCALE})
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[A-Z]{3}:\d+\}")
+
+
+def _read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def _key(message_id: str | tuple[str, ...]) -> str:
+    return message_id[0] if isinstance(message_id, tuple) else message_id
+
+
+@pytest.fixture(scope="module")
+def template() -> Catalog:
+    return _read(TRANSLATIONS / "messages.pot")
+
+
+def catalogue(locale: str) -> Catalog:
+    return _read(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
+
+
+def test_messages_pot_holds_every_message_in_the_code_templates_and_bank(template):
+    """New strings must be extracted: otherwise they would silently stay in English."""
+    with (PROJECT_ROOT / "babel.cfg").open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    found = {
+        _key(message[2]) for message in extract_from_dir(str(PROJECT_ROOT), method_map, options_map, keywords=KEYWORDS)
+    }
+    in_pot = {_key(m.id) for m in template if m.id}
+    not_extracted = sorted(found - in_pot)
+    assert not not_extracted, "run `make messages`; not in messages.pot:\n" + "\n".join(not_extracted)
+    stale = sorted(in_pot - found)
+    assert not stale, "run `make messages`; no longer used but still in messages.pot:\n" + "\n".join(stale)
+
+
+@pytest.mark.parametrize("locale", sorted(LOCALES.values()))
+def test_catalogue_has_every_message_and_none_is_fuzzy(template, locale):
+    po = catalogue(locale)
+    missing = sorted(_key(m.id) for m in template if m.id and m.id not in po)
+    fuzzy = sorted(_key(m.id) for m in po if m.id and m.fuzzy)
+    problems = [f"missing: {m}" for m in missing] + [f"fuzzy: {m}" for m in fuzzy]
+    assert not problems, f"{locale}: run `make messages` and translate:\n" + "\n".join(problems)
+    assert not po.fuzzy, f"{locale}: the catalogue header is marked fuzzy, so it would not be compiled"
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_message_is_translated(template, locale):
+    po = catalogue(locale)
+    untranslated = []
+    for m in po:
+        if not m.id:
+            continue
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        if not all(s.strip() for s in strings):
+            untranslated.append(_key(m.id))
+    assert not untranslated, f"{locale}: untranslated:\n" + "\n".join(sorted(untranslated))
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_translations_keep_every_placeholder(locale):
+    po = catalogue(locale)
+    broken = []
+    for m in po:
+        if not m.id:
+            continue
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        wanted = set(PLACEHOLDER.findall(ids[-1]))
+        for s in strings:
+            # A plural form in a language with one form may say the number in words; others may not drop it.
+            if set(PLACEHOLDER.findall(s)) != wanted:
+                broken.append(f"{_key(m.id)!r} -> {s!r}")
+    assert not broken, f"{locale}: placeholders differ:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_catalogue_passes_babels_own_checks(locale):
+    errors = [f"{_key(m.id)}: {e}" for m, errs in catalogue(locale).check() for e in errs]
+    assert not errors, "\n".join(errors)
+
+
+def test_compiled_catalogues_are_built_not_committed():
+    ignored = (PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert "*.mo" in ignored
+    for locale in LOCALES.values():
+        mo = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo"
+        assert mo.exists(), f"{mo} missing: `make translations` compiles it (make run and make test do)"
