@@ -46,12 +46,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .myths import bp as myths
     from .pages import bp as pages
     from .quiz import bp as quiz
     from .rooms import bp as rooms
 
     app.register_blueprint(pages)
     app.register_blueprint(quiz)
+    app.register_blueprint(myths)
     app.register_blueprint(rooms)
     health.init_app(app)
 

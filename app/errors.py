@@ -37,6 +37,8 @@ REASONS = {
     ),
     "skipped": _l("Please answer the questions in order. Nothing was counted."),
     "incomplete": _l("There is no finished quiz in this browser to show. Start the quiz to get a score."),
+    "what_if": _l("That change is not one of this quiz's answers. Nothing was stored or counted."),
+    "myths_incomplete": _l("There is no finished round of myth or real in this browser to show."),
 }
 
 DEFAULT_MESSAGES = {  # by status code, when no reason is given

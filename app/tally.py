@@ -1,13 +1,16 @@
 """The aggregate store: the one place that writes counters and the one that reads them.
 
-A completed quiz adds 1 to a handful of counters per scope. Each write is a
+A completed quiz adds 1 to a handful of counters per scope, and so does a
+finished round of myth or real. Each write is a
 single INSERT ... ON CONFLICT DO UPDATE, so concurrent workers and machines
 never lose or double an increment, and no row ever stands for one person.
 
 Readers never see the live counters. Every k-th completion of a scope copies
 that scope's counters, in the same transaction, to the shown counters; pages
 read those. So what anyone can watch changes only in steps of k quizzes, and
-a count below k is never shown as a number.
+a count below k is never shown as a number. The quiz and the myth round are
+separate families: each is published on its own k-th completion, so neither
+can reveal one person's answers of the other by moving between two steps.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Insert, ScalarSelect, Select, bindparam, delete, insert, select
+from sqlalchemy import ColumnElement, Delete, Insert, ScalarSelect, Select, bindparam, delete, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from .chilling import OPTION_IDS as CHILLING_IDS
 from .models import Counter, ShownCounter
 from .scoring import BAND_IDS, BUCKETS, Bank, Report
 
@@ -30,6 +34,28 @@ COMPLETIONS = "completions"
 BAND = "band"
 BUCKET = "bucket"
 ANSWER_PREFIX = "answer:"
+CHILLING = "chilling"
+MYTH_ROUNDS = "myth_rounds"
+MYTH_PREFIX = "myth:"
+RIGHT, WRONG = "right", "wrong"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Counters published together, paced by the count of their own completions."""
+
+    total: str
+    metrics: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
+
+    def matches(self, table: type[Counter] | type[ShownCounter]) -> ColumnElement[bool]:
+        return or_(
+            table.metric.in_(self.metrics), *(table.metric.startswith(p, autoescape=True) for p in self.prefixes)
+        )
+
+
+QUIZ = Family(COMPLETIONS, (COMPLETIONS, BAND, BUCKET, CHILLING), (ANSWER_PREFIX,))
+MYTHS = Family(MYTH_ROUNDS, (MYTH_ROUNDS,), (MYTH_PREFIX,))
 
 
 @dataclass(frozen=True, order=True)
@@ -41,7 +67,9 @@ class CounterKey:
     value: str
 
 
-def completion_keys(report: Report, answers: Mapping[str, str], scopes: Sequence[str]) -> tuple[CounterKey, ...]:
+def completion_keys(
+    report: Report, answers: Mapping[str, str], scopes: Sequence[str], *, chilling: str | None = None
+) -> tuple[CounterKey, ...]:
     """Every counter one completed quiz adds 1 to, in a fixed order.
 
     Sorted, so that concurrent multi-row upserts on PostgreSQL lock rows in
@@ -53,6 +81,17 @@ def completion_keys(report: Report, answers: Mapping[str, str], scopes: Sequence
         keys.append(CounterKey(scope, BAND, report.band))
         keys.append(CounterKey(scope, BUCKET, str(report.bucket)))
         keys.extend(CounterKey(scope, ANSWER_PREFIX + q, o) for q, o in answers.items())
+        if chilling is not None:
+            keys.append(CounterKey(scope, CHILLING, chilling))
+    return tuple(sorted(keys))
+
+
+def myth_round_keys(marks: Mapping[str, bool], scopes: Sequence[str]) -> tuple[CounterKey, ...]:
+    """Every counter one finished myth round adds 1 to: right or wrong per statement, never the quiz answers."""
+    keys: list[CounterKey] = []
+    for scope in scopes:
+        keys.append(CounterKey(scope, MYTH_ROUNDS, ""))
+        keys.extend(CounterKey(scope, MYTH_PREFIX + sid, RIGHT if right else WRONG) for sid, right in marks.items())
     return tuple(sorted(keys))
 
 
@@ -78,32 +117,20 @@ def _upsert_increment(session: Session, keys: Iterable[CounterKey]) -> None:
     connection.execute(_increment_statement(connection.dialect.name), rows)
 
 
-# Built once: every completion runs these (SQLAlchemy then reuses their compiled form).
-_COMPLETIONS_OF = select(Counter.scope, Counter.count).where(
-    Counter.scope.in_(bindparam("scopes", expanding=True)), Counter.metric == COMPLETIONS, Counter.value == ""
-)
-_UNPUBLISH = delete(ShownCounter).where(ShownCounter.scope == bindparam("scope"))
-_PUBLISH = insert(ShownCounter).from_select(
-    ["scope", "metric", "value", "count"],
-    select(Counter.scope, Counter.metric, Counter.value, Counter.count).where(Counter.scope == bindparam("scope")),
-)
-
-
-def _completions_of(session: Session, scopes: Sequence[str]) -> dict[str, int]:
-    """The scopes' completions as this transaction sees them, its own increment included.
-
-    Those rows were just updated in this transaction, so they stay locked until commit:
-    concurrent completions of the same scope wait, and what is read here is exact.
-    """
-    rows = session.connection().execute(_COMPLETIONS_OF, {"scopes": list(scopes)})
-    return {scope: count for scope, count in rows}
-
-
-def _publish(session: Session, scope: str) -> None:
-    """Copy a scope's counters to the shown ones (done at every multiple of k)."""
-    connection = session.connection()
-    connection.execute(_UNPUBLISH, {"scope": scope})
-    connection.execute(_PUBLISH, {"scope": scope})
+@functools.cache
+def _statements(family: Family) -> tuple[Select[tuple[str, int]], Delete, Insert]:
+    """A family's totals read, unpublish and publish statements, built once (every completion runs them)."""
+    totals = select(Counter.scope, Counter.count).where(
+        Counter.scope.in_(bindparam("scopes", expanding=True)), Counter.metric == family.total, Counter.value == ""
+    )
+    unpublish = delete(ShownCounter).where(ShownCounter.scope == bindparam("scope"), family.matches(ShownCounter))
+    publish = insert(ShownCounter).from_select(
+        ["scope", "metric", "value", "count"],
+        select(Counter.scope, Counter.metric, Counter.value, Counter.count).where(
+            Counter.scope == bindparam("scope"), family.matches(Counter)
+        ),
+    )
+    return totals, unpublish, publish
 
 
 class ScopeFull(Exception):
@@ -125,36 +152,38 @@ def _is_transient(error: OperationalError) -> bool:
     return any(marker in text for marker in TRANSIENT)
 
 
-def record_completion(
-    session: Session,
-    report: Report,
-    answers: Mapping[str, str],
-    scopes: Sequence[str] = (GLOBAL,),
-    *,
-    k: int = 5,
-    room_cap: int | None = None,
-) -> tuple[CounterKey, ...]:
-    """Count one completed quiz in one transaction; returns exactly the counters it added 1 to.
+def _write(session: Session, keys: tuple[CounterKey, ...], family: Family, k: int, cap: int | None) -> None:
+    """Increment, check the cap, publish every k-th, commit: one transaction.
 
-    With `room_cap`, a room scope that would pass it raises ScopeFull and nothing is
-    written: the check reads the row this transaction just incremented (and holds
-    locked), so concurrent completions cannot slip past the cap together.
+    The family's totals are read after this transaction incremented them, so those rows
+    stay locked until commit: concurrent completions of the same scope wait, the cap
+    cannot be passed by two at once, and each published copy holds exactly the
+    completions counted up to this one.
     """
-    keys = completion_keys(report, answers, scopes)
+    totals, unpublish, publish = _statements(family)
+    _upsert_increment(session, keys)
+    connection = session.connection()
+    scopes = sorted({key.scope for key in keys})
+    counts = dict(connection.execute(totals, {"scopes": scopes}).tuples())
+    for scope in scopes:
+        if cap is not None and scope != GLOBAL and counts.get(scope, 0) > cap:
+            raise ScopeFull(scope)
+    for scope in scopes:
+        if counts.get(scope, 0) % k == 0:
+            connection.execute(unpublish, {"scope": scope})
+            connection.execute(publish, {"scope": scope})
+    session.commit()
+
+
+def _record(
+    session: Session, keys: tuple[CounterKey, ...], family: Family, k: int, cap: int | None = None
+) -> tuple[CounterKey, ...]:
+    """Write in one transaction, retrying a lock wait a bounded number of times; nothing is ever half-written."""
     attempt = 0
     while True:
         attempt += 1
         try:
-            _upsert_increment(session, keys)
-            counts = _completions_of(session, scopes)
-            for scope in scopes:
-                if scope != GLOBAL and room_cap is not None and counts.get(scope, 0) > room_cap:
-                    session.rollback()
-                    raise ScopeFull(scope)
-            for scope in sorted(set(scopes)):
-                if counts.get(scope, 0) % k == 0:
-                    _publish(session, scope)
-            session.commit()
+            _write(session, keys, family, k, cap)
         except OperationalError as error:
             session.rollback()
             if attempt == ATTEMPTS or not _is_transient(error):
@@ -167,6 +196,30 @@ def record_completion(
             return keys
 
 
+def record_completion(
+    session: Session,
+    report: Report,
+    answers: Mapping[str, str],
+    scopes: Sequence[str] = (GLOBAL,),
+    *,
+    k: int = 5,
+    chilling: str | None = None,
+    room_cap: int | None = None,
+) -> tuple[CounterKey, ...]:
+    """Count one completed quiz in one transaction; returns exactly the counters it added 1 to.
+
+    With `room_cap`, a room that would pass it raises ScopeFull and nothing is written.
+    """
+    return _record(session, completion_keys(report, answers, scopes, chilling=chilling), QUIZ, k, room_cap)
+
+
+def record_myth_round(
+    session: Session, marks: Mapping[str, bool], scopes: Sequence[str] = (GLOBAL,), *, k: int = 5
+) -> tuple[CounterKey, ...]:
+    """Count one finished myth round in one transaction; returns exactly the counters it added 1 to."""
+    return _record(session, myth_round_keys(marks, scopes), MYTHS, k)
+
+
 @dataclass
 class Tally:
     """Everything counted in one scope."""
@@ -175,9 +228,15 @@ class Tally:
     bands: dict[str, int] = field(default_factory=dict)
     buckets: dict[int, int] = field(default_factory=dict)
     answers: dict[str, dict[str, int]] = field(default_factory=dict)
+    chilling: dict[str, int] = field(default_factory=dict)
+    myth_rounds: int = 0
+    myths: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def answer_counts(self, question_id: str) -> dict[str, int]:
         return self.answers.get(question_id, {})
+
+    def myth_counts(self, statement_id: str) -> dict[str, int]:
+        return self.myths.get(statement_id, {RIGHT: 0, WRONG: 0})
 
 
 def read_tally(session: Session, bank: Bank, scope: str = GLOBAL, *, live: bool = False) -> Tally:
@@ -187,6 +246,7 @@ def read_tally(session: Session, bank: Bank, scope: str = GLOBAL, *, live: bool 
         bands={b: 0 for b in BAND_IDS},
         buckets={b: 0 for b in BUCKETS},
         answers={q.id: {o.id: 0 for o in q.options} for q in bank.questions},
+        chilling={c: 0 for c in CHILLING_IDS},
     )
     rows = session.execute(select(table.metric, table.value, table.count).where(table.scope == scope))
     for metric, value, count in rows:
@@ -196,11 +256,17 @@ def read_tally(session: Session, bank: Bank, scope: str = GLOBAL, *, live: bool 
             tally.bands[value] = count
         elif metric == BUCKET and value.isdigit() and int(value) in tally.buckets:
             tally.buckets[int(value)] = count
+        elif metric == CHILLING and value in tally.chilling:
+            tally.chilling[value] = count
         elif metric.startswith(ANSWER_PREFIX):
             # Counters of questions a newer bank dropped are kept but not shown.
             options = tally.answers.get(metric[len(ANSWER_PREFIX) :])
             if options is not None and value in options:
                 options[value] = count
+        elif metric == MYTH_ROUNDS:
+            tally.myth_rounds = count
+        elif metric.startswith(MYTH_PREFIX) and value in (RIGHT, WRONG):
+            tally.myths.setdefault(metric[len(MYTH_PREFIX) :], {RIGHT: 0, WRONG: 0})[value] = count
     session.rollback()  # end the read transaction; nothing was written
     return tally
 
@@ -218,23 +284,28 @@ def finished_count(session: Session, scope: str) -> int:
     return count or 0
 
 
-def _completions_subquery(table: type[Counter] | type[ShownCounter]) -> ScalarSelect[int]:
+def _total_subquery(table: type[Counter] | type[ShownCounter], metric: str) -> ScalarSelect[int]:
     return (
         select(table.count)
-        .where(table.scope == bindparam("scope"), table.metric == COMPLETIONS, table.value == "")
+        .where(table.scope == bindparam("scope"), table.metric == metric, table.value == "")
         .scalar_subquery()
     )
 
 
 # Built once: the projector polls this every few seconds from every open presenter view.
-_COMPLETION_MARKS = select(_completions_subquery(Counter), _completions_subquery(ShownCounter))
+_COMPLETION_MARKS = select(
+    _total_subquery(Counter, COMPLETIONS),
+    _total_subquery(ShownCounter, COMPLETIONS),
+    _total_subquery(ShownCounter, MYTH_ROUNDS),
+)
 
 
-def completion_marks(session: Session, scope: str) -> tuple[int, int]:
-    """A scope's live and published completions, in one query: enough to tell whether anything changed."""
-    live, shown = session.execute(_COMPLETION_MARKS, {"scope": scope}).one()
+def completion_marks(session: Session, scope: str) -> tuple[int, int, int]:
+    """A scope's live and published quizzes and its published myth rounds, in one query:
+    enough to tell whether anything a presenter view shows has changed."""
+    live, shown, myths = session.execute(_COMPLETION_MARKS, {"scope": scope}).one()
     session.rollback()  # end the read transaction; nothing was written
-    return live or 0, shown or 0
+    return live or 0, shown or 0, myths or 0
 
 
 def delete_scopes(session: Session, scopes: Sequence[str]) -> None:

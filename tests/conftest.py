@@ -84,13 +84,26 @@ class QuizDriver:
             f"/quiz/{step}", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": option_id}
         )
 
-    def complete(self, answers: dict[str, str] | None = None):
-        """Answer every question (the first option unless told) and return the last response."""
+    def answer_scored(self, answers: dict[str, str] | None = None) -> None:
+        """Answer every scored question (the first option unless told); the closing question comes next."""
         answers = answers or {}
-        response = None
         for step, q in enumerate(self.bank.questions, 1):
             response = self.answer(step, answers.get(q.id, q.options[0].id))
             assert response.status_code == 303, (step, response.status_code)
+
+    def close(self, chilling: str = "no"):
+        """Answer the unscored closing question, which finishes (and counts) the quiz."""
+        page = self.client.get("/quiz/closing")
+        assert page.status_code == 200, page.status_code
+        return self.client.post(
+            "/quiz/closing", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": chilling}
+        )
+
+    def complete(self, answers: dict[str, str] | None = None, chilling: str = "no"):
+        """Answer every question and the closing one, and return the last response."""
+        self.answer_scored(answers)
+        response = self.close(chilling)
+        assert response.status_code == 303, response.status_code
         return response
 
 

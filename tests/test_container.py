@@ -252,6 +252,12 @@ def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_ur
             body = urllib.parse.urlencode({"csrf_token": token, "answer": question.options[-1].id}).encode()
             with browser.open(f"{base}/quiz/{step}", data=body, timeout=10) as answered:
                 final = answered.geturl()
+        assert final == f"{base}/quiz/closing"  # the unscored closing question finishes the quiz
+        with browser.open(final, timeout=10) as page:
+            token = CSRF_RE.search(page.read().decode()).group(1)
+        body = urllib.parse.urlencode({"csrf_token": token, "answer": "no"}).encode()
+        with browser.open(final, data=body, timeout=10) as answered:
+            final = answered.geturl()
         assert final == f"{base}/quiz/result"
         with browser.open(final, timeout=10) as result:
             html = result.read().decode()

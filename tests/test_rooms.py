@@ -269,6 +269,7 @@ def test_poll_answers_304_until_someone_finishes(app, client, bank, room):
     assert again.get_json() == {
         "finished": 1,
         "published": 0,
+        "myths_published": 0,
         "status": "Waiting for 4 more before anything is shown.",
     }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, send_from_directory, session, url_for
 from werkzeug.wrappers import Response
 
-from .. import tally
-from ..content import get_bank
+from .. import chilling, tally
+from ..content import get_bank, get_myths
 from ..database import get_session
 from . import bp
 
@@ -14,7 +14,12 @@ from . import bp
 @bp.get("/")
 def index() -> str:
     bank = get_bank()
-    return render_template("pages/index.html", bank=bank, minutes=max(3, round(len(bank.questions) * 15 / 60)))
+    return render_template(
+        "pages/index.html",
+        bank=bank,
+        minutes=max(3, round(len(bank.questions) * 15 / 60)),
+        myths_count=len(get_myths().statements),
+    )
 
 
 @bp.get("/privacy")
@@ -26,7 +31,14 @@ def privacy() -> str:
 def stats() -> str:
     bank = get_bank()
     shown = tally.read_tally(get_session(), bank, tally.GLOBAL)
-    return render_template("pages/stats.html", bank=bank, tally=shown, k=current_app.config["MIN_GROUP_SIZE"])
+    return render_template(
+        "pages/stats.html",
+        bank=bank,
+        tally=shown,
+        k=current_app.config["MIN_GROUP_SIZE"],
+        chilling=chilling,
+        myths=get_myths(),
+    )
 
 
 @bp.post("/forget")

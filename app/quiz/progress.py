@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import session
 
+from ..chilling import OPTION_IDS as CHILLING_IDS
 from ..scoring import Bank
+from ..tally import ANSWER_PREFIX, CounterKey
 
 KEY = "quiz"
 
@@ -40,8 +43,24 @@ def answered_prefix(bank: Bank) -> int:
     return n
 
 
-def is_complete(bank: Bank) -> bool:
+def scored_complete(bank: Bank) -> bool:
+    """Every scored question is answered: the closing question comes next."""
     return answered_prefix(bank) == len(bank.questions)
+
+
+def is_complete(bank: Bank) -> bool:
+    return scored_complete(bank) and chilling_answer() is not None
+
+
+def chilling_answer() -> str | None:
+    value = _state().get("chilling")
+    return value if value in CHILLING_IDS else None
+
+
+def save_chilling(option_id: str) -> None:
+    state = _state()
+    state["chilling"] = option_id
+    session[KEY] = state
 
 
 def save_answer(bank: Bank, question_id: str, option_id: str) -> None:
@@ -52,15 +71,27 @@ def save_answer(bank: Bank, question_id: str, option_id: str) -> None:
     session[KEY] = state
 
 
-def counted() -> dict[str, Any] | None:
-    """What this quiz run was counted as, if it was."""
-    value = _state().get("counted")
-    return value if isinstance(value, dict) else None
+def counted_keys() -> tuple[CounterKey, ...] | None:
+    """Exactly the counters this quiz run added 1 to, as the tally returned them; None if not counted."""
+    raw = _state().get("counted")
+    if not isinstance(raw, list):
+        return None
+    keys = [CounterKey(*item) for item in raw if isinstance(item, list) and len(item) == 3]
+    return tuple(keys) if len(keys) == len(raw) else None
 
 
-def mark_counted(given: dict[str, str], scopes: list[str]) -> None:
+def counted_answers() -> dict[str, str] | None:
+    """The answers that were counted, read back from the counters themselves."""
+    keys = counted_keys()
+    if keys is None:
+        return None
+    return {k.metric[len(ANSWER_PREFIX) :]: k.value for k in keys if k.metric.startswith(ANSWER_PREFIX)}
+
+
+def mark_counted(keys: Sequence[CounterKey]) -> None:
+    """Keep the tally's own list of what it incremented: the data receipt is read from it."""
     state = _state()
-    state["counted"] = {"answers": dict(given), "scopes": list(scopes)}
+    state["counted"] = [[k.scope, k.metric, k.value] for k in keys]
     state.pop("count_failed", None)
     session[KEY] = state
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from flask import abort, current_app, redirect, render_template, url_for
@@ -16,7 +17,8 @@ from ..rate_limits import completions_limit, is_not_final_answer, limiter, reach
 from ..rooms import membership
 from ..scoring import Report, score_answers
 from . import bp, progress
-from .forms import AnswerForm
+from .forms import AnswerForm, ClosingForm
+from .result_view import render_result
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,8 @@ def start() -> Response:
     bank = get_bank()
     if progress.is_complete(bank):
         return redirect(url_for("quiz.result"))
+    if progress.scored_complete(bank):
+        return redirect(url_for("quiz.closing"))
     return redirect(url_for("quiz.question", step=progress.answered_prefix(bank) + 1))
 
 
@@ -48,7 +52,7 @@ def question(step: int) -> Response | str | tuple[str, int]:
         progress.save_answer(bank, q.id, form.answer.data)
         if step < len(bank.questions):
             return redirect(url_for("quiz.question", step=step + 1), 303)
-        return _finish()
+        return redirect(url_for("quiz.closing"), 303)
 
     form.answer.data = progress.answers(bank).get(q.id)
     return _render_question(step, form)
@@ -67,40 +71,56 @@ def _render_question(step: int, form: AnswerForm) -> str:
     )
 
 
+@bp.route("/closing", methods=["GET", "POST"])
+def closing() -> Response | str | tuple[str, int]:
+    """The unscored last question: did being watched change any answer? Then count and show."""
+    bank = get_bank()
+    if not progress.scored_complete(bank):
+        return render_error(400, "skipped", next_url=url_for("quiz.question", step=progress.answered_prefix(bank) + 1))
+    form = ClosingForm()
+    if form.is_submitted():
+        if not form.validate():
+            return render_template("quiz/closing.html", form=form, total=len(bank.questions)), 400
+        progress.save_chilling(form.answer.data)
+        return _finish()
+    form.answer.data = progress.chilling_answer()
+    return render_template("quiz/closing.html", form=form, total=len(bank.questions))
+
+
 def _finish() -> Response:
     """Count the finished quiz once, then show the result."""
     bank = get_bank()
-    if progress.counted() is None:
+    if progress.counted_keys() is None:
         given = progress.answers(bank)
         report = score_answers(bank, given)
-        scopes = [tally.GLOBAL]
         try:
-            room = membership.joined_room(get_session())
-            if room is not None:
-                scopes.append(room.scope)  # a workshop participant counts in their room as well
-            scopes = _record(report, given, scopes)
+            keys = _record(report, given, membership.counting_scopes(get_session()))
         except SQLAlchemyError as exc:
             # The visitor still gets their result; the page says it was not counted.
             log.warning("completion not counted: database error %s", type(exc).__name__)
             progress.mark_count_failed()
         else:
-            progress.mark_counted(given, scopes)
+            progress.mark_counted(keys)
     return redirect(url_for("quiz.result"), 303)
 
 
-def _record(report: Report, given: dict[str, str], scopes: list[str]) -> list[str]:
+def _record(report: Report, given: dict[str, str], scopes: list[str]) -> tuple[tally.CounterKey, ...]:
     """Count in every scope; a room at its cap is left out (and left), the rest still counted."""
     config = current_app.config
+    count = functools.partial(
+        tally.record_completion,
+        get_session(),
+        report,
+        given,
+        k=config["MIN_GROUP_SIZE"],
+        chilling=progress.chilling_answer(),
+    )
     try:
-        tally.record_completion(
-            get_session(), report, given, scopes, k=config["MIN_GROUP_SIZE"], room_cap=config["ROOM_MAX_PARTICIPANTS"]
-        )
+        return count(scopes, room_cap=config["ROOM_MAX_PARTICIPANTS"])
     except tally.ScopeFull:
-        scopes = [tally.GLOBAL]
-        tally.record_completion(get_session(), report, given, scopes, k=config["MIN_GROUP_SIZE"])
         membership.leave()
         progress.mark_room_full()
-    return scopes
+        return count([tally.GLOBAL])
 
 
 @bp.get("/result")
@@ -108,18 +128,7 @@ def result() -> str | tuple[str, int]:
     bank = get_bank()
     if not progress.is_complete(bank):
         return render_error(400, "incomplete", next_url=url_for("quiz.start"))
-    given = progress.answers(bank)
-    report = score_answers(bank, given)
-    counted = progress.counted()
-    return render_template(
-        "quiz/result.html",
-        report=report,
-        bank=bank,
-        counted=counted,
-        changed_since_counted=counted is not None and counted["answers"] != given,
-        count_failed=progress.count_failed(),
-        room_full=progress.room_full(),
-    )
+    return render_result(progress.answers(bank))
 
 
 @bp.post("/restart")

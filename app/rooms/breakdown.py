@@ -15,7 +15,7 @@ Pure Python over a Tally: no Flask, no database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -139,20 +139,31 @@ def _band_groups(tally: Tally, k: int) -> tuple[BandGroup, ...]:
     return tuple(groups)
 
 
-def _answer_rows(question: Question, counts: dict[str, int], k: int) -> tuple[AnswerRow, ...]:
-    single = [(o, counts.get(o.id, 0)) for o in question.options if counts.get(o.id, 0) == 0 or counts[o.id] >= k]
-    pool = [(o, counts[o.id]) for o in question.options if 0 < counts.get(o.id, 0) < k]
-    if pool and sum(n for _o, n in pool) < k:
-        candidates = [(o, n) for o, n in single if n]
+def pool_small(items: Sequence[tuple[T, int]], k: int) -> list[tuple[tuple[T, ...], int]]:
+    """Answers chosen by 1 to k-1 people pooled into one group, in the items' order.
+
+    If that pool is itself below k, the least chosen of the other answers joins it,
+    so that the pool cannot be worked out from the total either. Every group's
+    count is then 0 or at least k (when the items sum to at least k).
+    """
+    order = {key: i for i, (key, _n) in enumerate(items)}
+    single = [(key, n) for key, n in items if n == 0 or n >= k]
+    pool = [(key, n) for key, n in items if 0 < n < k]
+    if pool and sum(n for _key, n in pool) < k:
+        candidates = [(key, n) for key, n in single if n]
         if candidates:
-            smallest = min(candidates, key=lambda on: on[1])
+            smallest = min(candidates, key=lambda kn: kn[1])
             single.remove(smallest)
             pool.append(smallest)
-    order: Callable[[Option], int] = question.options.index
-    rows = [AnswerRow((o,), n) for o, n in single]
+    groups = [((key,), n) for key, n in single]
     if pool:
-        rows.append(AnswerRow(tuple(sorted((o for o, _n in pool), key=order)), sum(n for _o, n in pool)))
-    return tuple(sorted(rows, key=lambda r: order(r.options[0])))
+        groups.append((tuple(sorted((key for key, _n in pool), key=order.__getitem__)), sum(n for _key, n in pool)))
+    return sorted(groups, key=lambda g: order[g[0][0]])
+
+
+def _answer_rows(question: Question, counts: dict[str, int], k: int) -> tuple[AnswerRow, ...]:
+    groups = pool_small([(o, counts.get(o.id, 0)) for o in question.options], k)
+    return tuple(AnswerRow(options, n) for options, n in groups)
 
 
 def _costliest(bank: Bank, questions: Sequence[QuestionRows], limit: int) -> tuple[Habit, ...]:

@@ -6,15 +6,16 @@ import csv
 import hmac
 import io
 from dataclasses import dataclass
+from typing import cast
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from .. import tally
+from .. import chilling, tally
 from ..bank_text import translate
-from ..content import get_bank
+from ..content import get_bank, get_myths
 from ..database import get_session
 from ..i18n import BAND_NAMES, current_language, remember_language, use_language
 from ..models import Room
@@ -22,8 +23,10 @@ from ..quiz import progress
 from ..rate_limits import limiter, rooms_limit
 from . import bp, codes, membership, store
 from .breakdown import RoomBreakdown, room_breakdown
+from .debrief_prompts import choose_prompts
 from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
 from .qr import qr_svg
+from .reflection import Reflection, room_reflection
 
 POLL_SECONDS = 5
 
@@ -102,7 +105,7 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
     if form.is_submitted():
         if not form.validate():
             abort(400, description="csrf")
-        if progress.counted() is not None:
+        if progress.counted_keys() is not None:
             progress.restart()  # a quiz already counted elsewhere starts afresh for the room
         membership.join(room)
         remember_language(room.language)  # the quiz follows; the switcher can still change it
@@ -157,6 +160,7 @@ class Projection:
 
     finished: int
     breakdown: RoomBreakdown
+    reflection: Reflection  # the closing question and the myth round, under the same k rules
 
     @property
     def waiting_for(self) -> int:
@@ -168,11 +172,11 @@ class Projection:
 
     @property
     def etag(self) -> str:
-        return projection_etag(self.finished, self.breakdown.completions)
+        return projection_etag(self.finished, self.breakdown.completions, self.reflection.myth_rounds)
 
 
-def projection_etag(finished: int, published: int) -> str:
-    return f"{finished}-{published}"
+def projection_etag(finished: int, published: int, myths_published: int) -> str:
+    return f"{finished}-{published}-{myths_published}"
 
 
 def _presented_room(code: str, secret: str) -> Room:
@@ -190,7 +194,11 @@ def _presented_room(code: str, secret: str) -> Room:
 def _projection(room: Room) -> Projection:
     db = get_session()
     shown = tally.read_tally(db, get_bank(), room.scope)
-    return Projection(tally.finished_count(db, room.scope), room_breakdown(get_bank(), shown, _k()))
+    return Projection(
+        tally.finished_count(db, room.scope),
+        room_breakdown(get_bank(), shown, _k()),
+        room_reflection(get_myths(), shown, _k(), chilling.OPTION_IDS),
+    )
 
 
 def _room_context(room: Room) -> dict[str, object]:
@@ -212,6 +220,7 @@ def _presenter_context(room: Room, secret: str) -> dict[str, object]:
         "view": _projection(room),
         "poll_seconds": POLL_SECONDS,
         "bank": get_bank(),
+        "chilling": chilling,
     }
 
 
@@ -248,6 +257,7 @@ def poll(code: str, secret: str) -> Response:
     response = jsonify(
         finished=view.finished,
         published=view.breakdown.completions,
+        myths_published=view.reflection.myth_rounds,
         status=_status_text(view),
     )
     response.set_etag(view.etag)
@@ -265,7 +275,11 @@ def _status_text(view: Projection) -> str:
 @bp.get("/rooms/<code>/present/<secret>/debrief")
 def debrief(code: str, secret: str) -> str:
     room = _presented_room(code, secret)
-    return render_template("rooms/debrief.html", **_presenter_context(room, secret))
+    context = _presenter_context(room, secret)
+    view = cast(Projection, context["view"])
+    everyone = tally.read_tally(get_session(), get_bank(), tally.GLOBAL)
+    prompts = choose_prompts(view.breakdown, view.reflection, everyone)
+    return render_template("rooms/debrief.html", prompts=prompts, **context)
 
 
 @bp.get("/rooms/<code>/present/<secret>/debrief.csv")
@@ -293,6 +307,17 @@ def debrief_csv(code: str, secret: str) -> Response:
                     row.count,
                 ]
             )
+    refl = view.reflection
+    if refl.chilling_visible:
+        for crow in refl.chilling:
+            options = " / ".join(str(chilling.OPTIONS[c]) for c in crow.options)
+            writer.writerow(["chilling", _cell(str(chilling.QUESTION)), _cell(options), crow.count])
+    if refl.myths_visible:
+        writer.writerow(["myths", "rounds published", _("finished rounds of myth or real included"), refl.myth_rounds])
+        for mrow in refl.myths:
+            if mrow.shown:
+                writer.writerow(["myth", _cell(translate(mrow.statement.text)), "right", mrow.right])
+                writer.writerow(["myth", _cell(translate(mrow.statement.text)), "wrong", mrow.wrong])
     body = out.getvalue()
     filename = f"room-{room.code}-{store.today().isoformat()}.csv"
     return Response(

@@ -17,6 +17,8 @@ from .engine import (
     score_answers,
     worst_answers,
 )
+from .myths import MythRound, Statement, load_myths
+from .whatif import Change, changed_answers, cheapest_way_up, what_if
 
 __all__ = [
     "BANDS",
@@ -28,17 +30,24 @@ __all__ = [
     "AnswerError",
     "Bank",
     "BankError",
+    "Change",
     "Contribution",
+    "MythRound",
     "Option",
     "Perk",
     "Question",
     "Report",
     "Source",
+    "Statement",
     "band_for",
     "best_answers",
     "bucket_for",
+    "changed_answers",
+    "cheapest_way_up",
     "load_bank",
+    "load_myths",
     "option_points",
     "score_answers",
+    "what_if",
     "worst_answers",
 ]

@@ -28,6 +28,7 @@ if (layout) {
   const url = layout.dataset.pollUrl;
   const every = Math.max(2, Number(layout.dataset.pollSeconds) || 5) * 1000;
   const published = layout.dataset.published;
+  const mythsPublished = layout.dataset.mythsPublished;
   const finished = document.querySelector("[data-finished]");
   const status = document.querySelector("[data-status]");
   const refresh = document.querySelector("form.refresh");
@@ -41,7 +42,7 @@ if (layout) {
       if (response.status === 200) {
         etag = response.headers.get("ETag");
         const data = await response.json();
-        if (String(data.published) !== published) {
+        if (String(data.published) !== published || String(data.myths_published) !== mythsPublished) {
           window.location.reload();
           return;
         }

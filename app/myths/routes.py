@@ -1,0 +1,82 @@
+"""The myth round: one page of statements, then the verdicts. Counted once per round, right or wrong."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from .. import tally
+from ..content import get_bank, get_myths
+from ..database import get_session
+from ..errors import render_error
+from ..receipt import receipt
+from ..rooms import membership
+from ..scoring import MythRound
+from ..scoring.myths import VERDICTS
+from . import bp, progress
+
+log = logging.getLogger(__name__)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def round_page() -> Response | str | tuple[str, int]:
+    myths = get_myths()
+    if request.method == "GET":
+        return _render_round(myths, progress.guesses(myths), ())
+
+    given = {s.id: request.form.get(s.id, "") for s in myths.statements}
+    if any(v and v not in VERDICTS for v in given.values()):
+        return render_error(400)  # a forged answer: nothing is saved or counted
+    missing = tuple(sid for sid, v in given.items() if not v)
+    if missing:
+        answered = {sid: v for sid, v in given.items() if v}
+        return _render_round(myths, answered, missing), 400
+
+    progress.save_guesses(given)
+    if progress.counted_keys() is None:
+        try:
+            keys = tally.record_myth_round(
+                get_session(),
+                myths.marks(given),
+                membership.counting_scopes(get_session()),
+                k=current_app.config["MIN_GROUP_SIZE"],
+            )
+        except SQLAlchemyError as exc:
+            log.warning("myth round not counted: database error %s", type(exc).__name__)
+        else:
+            progress.mark_counted(keys)
+    return redirect(url_for("myths.result"), 303)
+
+
+def _render_round(myths: MythRound, guesses: dict[str, str], missing: tuple[str, ...]) -> str:
+    room = membership.joined_room(get_session())
+    k = current_app.config["MIN_GROUP_SIZE"]
+    return render_template("myths/round.html", myths=myths, guesses=guesses, missing=missing, room=room, k=k)
+
+
+@bp.get("/result")
+def result() -> str | tuple[str, int]:
+    myths = get_myths()
+    if not progress.is_complete(myths):
+        return render_error(400, "myths_incomplete", next_url=url_for("myths.round_page"))
+    given = progress.guesses(myths)
+    keys = progress.counted_keys()
+    k = current_app.config["MIN_GROUP_SIZE"]
+    return render_template(
+        "myths/result.html",
+        myths=myths,
+        guesses=given,
+        marks=myths.marks(given),
+        everyone=tally.read_tally(get_session(), get_bank(), tally.GLOBAL),
+        k=k,
+        receipt=receipt(keys, get_bank(), myths) if keys else None,
+    )
+
+
+@bp.post("/restart")
+def restart() -> Response:
+    progress.restart()
+    return redirect(url_for("myths.round_page"), 303)

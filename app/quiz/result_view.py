@@ -1,0 +1,60 @@
+"""The result page, for the visitor's own answers or for one what-if change of them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import render_template
+
+from .. import tally
+from ..content import get_bank, get_myths
+from ..receipt import NOT_KEPT, receipt
+from ..scoring import Change, Report, cheapest_way_up, score_answers
+from . import progress
+
+# The parts of the result page that a what-if redraws, by element id.
+WHAT_IF_PARTS = {
+    "result-score": "quiz/_score_card.html",
+    "result-reasons": "quiz/_reasons.html",
+    "result-dimensions": "quiz/_dimensions.html",
+    "result-perks": "quiz/_perks.html",
+    "result-court": "quiz/_court.html",
+}
+
+
+def part_context(report: Report, change: Change | None) -> dict[str, Any]:
+    counted = progress.counted_answers()
+    keys = progress.counted_keys() or ()
+    given = progress.answers(get_bank())
+    return {
+        "report": report,
+        "change": change,
+        "counted": counted,
+        "counted_in_room": any(key.scope != tally.GLOBAL for key in keys),
+        "changed_since_counted": counted is not None and counted != given,
+        "count_failed": progress.count_failed(),
+        "room_full": progress.room_full(),
+    }
+
+
+def render_parts(report: Report, change: Change) -> dict[str, str]:
+    """Each redrawable part as HTML, from the same partials the full page includes."""
+    context = part_context(report, change)
+    return {element_id: render_template(name, **context) for element_id, name in WHAT_IF_PARTS.items()}
+
+
+def render_result(given: Mapping[str, str], change: Change | None = None) -> str:
+    """The whole result page; with a change, the report is the what-if one and is marked as such."""
+    bank = get_bank()
+    report = change.report if change else score_answers(bank, given)
+    keys = progress.counted_keys()
+    return render_template(
+        "quiz/result.html",
+        bank=bank,
+        given=given,
+        cheapest=cheapest_way_up(bank, given),
+        receipt=receipt(keys, bank, get_myths()) if keys else None,
+        not_kept=NOT_KEPT,
+        **part_context(report, change),
+    )

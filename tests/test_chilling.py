@@ -1,0 +1,75 @@
+"""The chilling-effect question: asked last, not scored, counted like any other answer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.scoring import score_answers, worst_answers
+from tests.conftest import csrf_token
+
+
+def test_the_last_scored_answer_leads_to_the_closing_question(quiz, client, bank, store):
+    quiz.answer_scored()
+    assert store.row_count() == 0  # nothing is counted before the closing answer
+    assert client.get("/quiz/").headers["Location"] == "/quiz/closing"
+    page = client.get("/quiz/closing").get_data(as_text=True)
+    assert "Did you change any answer because the score or the room might see it?" in page
+    assert "not scored" in page
+    assert client.get("/quiz/result").status_code == 400
+
+
+def test_closing_answer_is_counted_with_the_quiz_and_does_not_move_the_score(quiz, client, bank, store):
+    answers = worst_answers(bank)
+    response = quiz.complete(answers, chilling="changed")
+    assert response.headers["Location"] == "/quiz/result"
+    assert store.count("chilling", "changed") == 1
+    assert store.count("completions") == 1
+    page = client.get("/quiz/result").get_data(as_text=True)
+    assert f'data-score="{score_answers(bank, answers).score}"' in page
+
+
+@pytest.mark.parametrize("answer", ["", "yes", "changed ", "x" * 300])
+def test_a_missing_or_forged_closing_answer_is_a_400_and_counts_nothing(quiz, client, store, answer):
+    quiz.answer_scored()
+    page = client.get("/quiz/closing").get_data(as_text=True)
+    response = client.post("/quiz/closing", data={"csrf_token": csrf_token(page), "answer": answer})
+    assert response.status_code == 400
+    assert "One last question" in response.get_data(as_text=True)
+    assert store.row_count() == 0
+
+
+def test_the_closing_question_cannot_be_reached_early(quiz, client, bank, store):
+    quiz.answer(1, bank.questions[0].options[0].id)
+    response = client.get("/quiz/closing")
+    assert response.status_code == 400
+    assert 'href="/quiz/2"' in response.get_data(as_text=True)
+    token = csrf_token(client.get("/quiz/2").get_data(as_text=True))
+    assert client.post("/quiz/closing", data={"csrf_token": token, "answer": "no"}).status_code == 400
+    assert store.row_count() == 0
+
+
+def test_statistics_show_the_chilling_answers_under_the_k_rules(app, quiz, client):
+    k = app.config["MIN_GROUP_SIZE"]
+    for i in range(k):
+        client.delete_cookie("session")
+        quiz.complete(chilling="changed" if i == 0 else "no")
+    page = client.get("/stats").get_data(as_text=True)
+    assert "Did being watched change answers?" in page
+    table = page[page.index('class="data answers-table chilling-table"') :]
+    table = table[: table.index("</table>")]
+    assert "Yes, at least one answer" in table
+    # one "changed" and k-1 "no": both groups are smaller than k, so neither is a number
+    assert table.count(f"fewer than {k}") == 2
+    assert "<td>1</td>" not in table
+
+
+def test_statistics_show_a_chilling_group_of_k_as_a_number(app, quiz, client):
+    k = app.config["MIN_GROUP_SIZE"]
+    for _ in range(k):
+        client.delete_cookie("session")
+        quiz.complete(chilling="considered")
+    page = client.get("/stats").get_data(as_text=True)
+    table = page[page.index('class="data answers-table chilling-table"') :]
+    assert re.search(rf"<span>100%</span></div></td>\s*<td>{k}</td>", table[: table.index("</table>")])
