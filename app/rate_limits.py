@@ -34,16 +34,8 @@ def completions_limit() -> str:
     return current_app.config["RATE_LIMIT_COMPLETIONS"]
 
 
-def is_not_final_answer() -> bool:
-    """Only the POST of the last question counts a quiz; every other request is exempt."""
-    from .content import get_bank
-
-    step = (request.view_args or {}).get("step")
-    return request.method != "POST" or step != len(get_bank().questions)
-
-
 def reached_the_result(response: Response) -> bool:
-    """Deduct only a final answer that went on to the result page (refused forms cost nothing)."""
+    """Deduct only a closing answer that went on to the result page (refused forms cost nothing)."""
     return response.status_code == 303 and response.location is not None and "/quiz/result" in response.location
 
 

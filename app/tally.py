@@ -164,7 +164,7 @@ def _write(session: Session, keys: tuple[CounterKey, ...], family: Family, k: in
     _upsert_increment(session, keys)
     connection = session.connection()
     scopes = sorted({key.scope for key in keys})
-    counts = dict(connection.execute(totals, {"scopes": scopes}).tuples())
+    counts = {scope: count for scope, count in connection.execute(totals, {"scopes": scopes})}
     for scope in scopes:
         if cap is not None and scope != GLOBAL and counts.get(scope, 0) > cap:
             raise ScopeFull(scope)

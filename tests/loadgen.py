@@ -2,12 +2,12 @@
 
 Shared by the load and fault tests and by bench/run.py. Nothing here is a test.
 
-A quiz has 59 questions; answering the first 58 only rewrites the visitor's own cookie,
-so most simulated visitors arrive at the last question with that cookie already made
-(signed with the server's secret, exactly as the 58 answers would have left it) and then
-do what a browser does at the end: load the last question, send the last answer, follow
-the redirect to the result page. Some visitors answer every question through the server,
-so the whole journey is exercised too.
+Answering the scored questions only rewrites the visitor's own cookie, so most simulated
+visitors arrive at the closing question with that cookie already made (signed with the
+server's secret, exactly as their answers would have left it) and then do what a browser
+does at the end: load the closing question, send its answer (which counts the quiz),
+follow the redirect to the result page. Some visitors answer every question through the
+server, so the whole journey is exercised too.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
+from app.chilling import OPTION_IDS as CHILLING_IDS
 from app.scoring import Bank, score_answers
 from app.tally import GLOBAL, CounterKey, completion_keys
 
@@ -199,6 +200,7 @@ class Outcome:
 
     answers: dict[str, str]
     scopes: list[str]
+    chilling: str
     acknowledged: bool = False  # the result page came back and did not say "not counted"
     not_counted: bool = False  # the result page said the database could not be reached
     sent_final: bool = False  # the last answer left the client (it may have been counted)
@@ -215,37 +217,39 @@ class Visitor:
     def random_answers(self) -> dict[str, str]:
         return {q.id: self.rng.choice(q.options).id for q in self.bank.questions}
 
-    def _step(self, cookie: str | None, step: int, answer: str, outcome: Outcome) -> str | None:
-        page = request(self.base, "GET", f"/quiz/{step}", cookie=cookie)
+    def _answer(self, cookie: str | None, path: str, answer: str, outcome: Outcome, *, final: bool) -> str | None:
+        """Load a question page, then send its form as a browser would; returns the new cookie."""
+        page = request(self.base, "GET", path, cookie=cookie)
         if page.status != 200:
-            raise RuntimeError(f"GET /quiz/{step}: {page.status}")
+            raise RuntimeError(f"GET {path}: {page.status}")
         cookie = session_cookie(page, cookie)
         token = CSRF_RE.search(page.body)
         assert token, "no CSRF token"
-        if step == len(self.bank.questions):
+        if final:
             outcome.sent_final = True
-        sent = request(self.base, "POST", f"/quiz/{step}", cookie=cookie,
-                       form={"csrf_token": token.group(1), "answer": answer})  # fmt: skip
+        sent = request(self.base, "POST", path, cookie=cookie, form={"csrf_token": token.group(1), "answer": answer})
         if sent.status != 303:
-            raise RuntimeError(f"POST /quiz/{step}: {sent.status}")
+            raise RuntimeError(f"POST {path}: {sent.status}")
         return session_cookie(sent, cookie)
 
     def finish(self, room_id: str | None, *, full_journey: bool) -> Outcome:
+        """Answer the scored questions, then the closing one (which counts the quiz), then read the result."""
         answers = self.random_answers()
+        chilling = self.rng.choice(CHILLING_IDS)
         scopes = [GLOBAL] + ([f"room:{room_id}"] if room_id else [])
-        outcome = Outcome(answers, scopes)
+        outcome = Outcome(answers, scopes, chilling)
         started = time.perf_counter()
-        questions = self.bank.questions
         try:
             if full_journey:
                 cookie = forge_cookie({"room": room_id}) if room_id else None
-                for step, q in enumerate(questions, 1):
-                    cookie = self._step(cookie, step, answers[q.id], outcome)
+                for step, q in enumerate(self.bank.questions, 1):
+                    cookie = self._answer(cookie, f"/quiz/{step}", answers[q.id], outcome, final=False)
             else:
-                state: dict[str, object] = {"quiz": {"answers": {q.id: answers[q.id] for q in questions[:-1]}}}
+                state: dict[str, object] = {"quiz": {"answers": answers}}
                 if room_id:
                     state["room"] = room_id
-                cookie = self._step(forge_cookie(state), len(questions), answers[questions[-1].id], outcome)
+                cookie = forge_cookie(state)
+            cookie = self._answer(cookie, "/quiz/closing", chilling, outcome, final=True)
             result = request(self.base, "GET", "/quiz/result", cookie=cookie)
             if result.status != 200:
                 raise RuntimeError(f"GET /quiz/result: {result.status}")
@@ -322,5 +326,5 @@ def expected_counters(outcomes: list[Outcome], bank: Bank) -> Multiset[CounterKe
     """Every counter these completions should have added 1 to."""
     expected: Multiset[CounterKey] = Multiset()
     for o in outcomes:
-        expected.update(completion_keys(score_answers(bank, o.answers), o.answers, o.scopes))
+        expected.update(completion_keys(score_answers(bank, o.answers), o.answers, o.scopes, chilling=o.chilling))
     return expected

@@ -94,21 +94,18 @@ def completions(url: str) -> int:
         engine.dispose()
 
 
-def at_last_question(server: Server, bank, room_id: str | None = None) -> tuple[str, str, dict[str, str]]:
-    """A visitor who answered all but the last question has the last page open: (cookie, token, answers)."""
-    answers = {q.id: q.options[0].id for q in bank.questions}
-    state: dict[str, object] = {"quiz": {"answers": {q.id: answers[q.id] for q in bank.questions[:-1]}}}
+def at_closing_question(server: Server, bank, room_id: str | None = None) -> tuple[str, str]:
+    """A visitor who answered every scored question has the closing one open: (cookie, token)."""
+    state: dict[str, object] = {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions}}}
     if room_id:
         state["room"] = room_id
-    page = request(server.base, "GET", f"/quiz/{len(bank.questions)}", cookie=forge_cookie(state))
+    page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
     assert page.status == 200
-    return session_cookie(page, forge_cookie(state)), CSRF_RE.search(page.body).group(1), answers
+    return session_cookie(page, forge_cookie(state)), CSRF_RE.search(page.body).group(1)
 
 
-def send_last_answer(server: Server, bank, cookie: str, token: str, answers: dict[str, str]) -> str:
-    last = bank.questions[-1]
-    sent = request(server.base, "POST", f"/quiz/{len(bank.questions)}", cookie=cookie,
-                   form={"csrf_token": token, "answer": answers[last.id]})  # fmt: skip
+def send_closing_answer(server: Server, cookie: str, token: str) -> str:
+    sent = request(server.base, "POST", "/quiz/closing", cookie=cookie, form={"csrf_token": token, "answer": "no"})
     assert sent.status == 303 and sent.headers["location"].endswith("/quiz/result")
     result = request(server.base, "GET", "/quiz/result", cookie=session_cookie(sent, cookie))
     assert result.status == 200
@@ -123,13 +120,13 @@ def test_database_outage_mid_quiz_is_honest_and_recovers_without_restart(private
         assert request(server.base, "GET", "/readyz").status == 200
         first = Visitor(server.base, bank, random.Random(1)).finish(None, full_journey=False)
         assert first.acknowledged
-        # Two visitors reach the last question, one of them in a workshop room; then the database goes.
-        alone = at_last_question(server, bank)
-        in_room = at_last_question(server, bank, room_id="doesnotmatter")
+        # Two visitors reach the closing question, one of them in a workshop room; then the database goes.
+        alone = at_closing_question(server, bank)
+        in_room = at_closing_question(server, bank, room_id="doesnotmatter")
         private_pg.stop()
 
-        for cookie, token, answers in (alone, in_room):
-            body = send_last_answer(server, bank, cookie, token, answers)
+        for cookie, token in (alone, in_room):
+            body = send_closing_answer(server, cookie, token)
             assert "could not be reached" in body and "not counted" in body
             assert 'data-score="' in body  # the visitor still gets their result
         ready = request(server.base, "GET", "/readyz")

@@ -13,7 +13,7 @@ from .. import tally
 from ..content import get_bank
 from ..database import get_session
 from ..errors import render_error
-from ..rate_limits import completions_limit, is_not_final_answer, limiter, reached_the_result
+from ..rate_limits import completions_limit, limiter, reached_the_result
 from ..rooms import membership
 from ..scoring import Report, score_answers
 from . import bp, progress
@@ -35,7 +35,6 @@ def start() -> Response:
 
 
 @bp.route("/<int:step>", methods=["GET", "POST"])
-@limiter.limit(completions_limit, methods=["POST"], exempt_when=is_not_final_answer, deduct_when=reached_the_result)
 def question(step: int) -> Response | str | tuple[str, int]:
     bank = get_bank()
     if not 1 <= step <= len(bank.questions):
@@ -72,6 +71,7 @@ def _render_question(step: int, form: AnswerForm) -> str:
 
 
 @bp.route("/closing", methods=["GET", "POST"])
+@limiter.limit(completions_limit, methods=["POST"], deduct_when=reached_the_result)
 def closing() -> Response | str | tuple[str, int]:
     """The unscored last question: did being watched change any answer? Then count and show."""
     bank = get_bank()
