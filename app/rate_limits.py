@@ -35,8 +35,9 @@ def completions_limit() -> str:
 
 
 def reached_the_result(response: Response) -> bool:
-    """Deduct only a closing answer that went on to the result page (refused forms cost nothing)."""
-    return response.status_code == 303 and response.location is not None and "/quiz/result" in response.location
+    """Deduct only an answer that went on to a result page (refused forms cost nothing)."""
+    location = response.location or ""
+    return response.status_code == 303 and location.endswith("/result")
 
 
 def init_app(app: Flask) -> None:

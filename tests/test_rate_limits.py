@@ -176,3 +176,12 @@ def test_instances_sharing_a_store_share_the_limit(database_url: str, tmp_path, 
         for k in shared.scan_iter(f"*{hashed}*"):
             shared.delete(k)
         one.extensions["database"].engine.dispose()
+
+
+def test_myth_rounds_are_counted_completions_too(limited, store):
+    from tests.test_myths import _guesses, _play
+
+    for _ in range(2):
+        assert _play(limited.test_client(), _guesses()).status_code == 303
+    _assert_429_page(_play(limited.test_client(), _guesses()))
+    assert store.count("myth_rounds") == 2
