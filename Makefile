@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 # The PostgreSQL pass of `make test` empties and migrates this database for every test.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint clean messages translations
+.PHONY: run test test-tools lint clean messages translations
 
 # Languages with a catalogue in translations/ (English is the source and has one too,
 # so that a missing translation is a test failure, not a silent English fallback).
@@ -48,8 +48,12 @@ run: $(VENV)/.runtime translations
 	export APP_ENV=$${APP_ENV:-development} HOST=$(HOST) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" \
 		&& exec sh docker/entrypoint.sh
 
+## test-tools: Chromium, Java, Lighthouse and the Python test packages for tests/browser (idempotent)
+test-tools: $(VENV)/.dev
+	VENV=$(VENV) bash scripts/install-test-tools.sh
+
 ## test: install the test tools and run the whole suite
-test: $(VENV)/.dev translations
+test: test-tools translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r app

@@ -7,7 +7,19 @@ from typing import Any
 
 from flask import Flask
 
-from . import bank_text, charts, content, errors, health, i18n, rate_limits, request_log, security, session
+from . import (
+    bank_text,
+    charts,
+    compression,
+    content,
+    errors,
+    health,
+    i18n,
+    rate_limits,
+    request_log,
+    security,
+    session,
+)
 from .config import PROJECT_ROOT, settings_from_env
 from .database import Database
 from .extensions import csrf
@@ -31,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
     return app
 
 

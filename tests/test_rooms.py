@@ -158,7 +158,9 @@ def test_codes_are_read_case_insensitively_with_spaces_and_dashes(client, room):
     typed = f" {code[:3].lower()} - {code[3:]} "
     response = client.get("/rooms/join", query_string={"code": typed})
     assert response.status_code == 303 and response.headers["Location"] == f"/r/{code}"
-    assert client.get(f"/r/{code.lower()}").headers["Location"] == f"/r/{code}"
+    if code.lower() != code:  # an all-digit code has no lower case to redirect from
+        assert client.get(f"/r/{code.lower()}").headers["Location"] == f"/r/{code}"
+    assert client.get(f"/r/{code}").status_code == 200
 
 
 def test_join_screen_words_its_promise_from_the_settings(database_url, tmp_path):

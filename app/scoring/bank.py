@@ -262,14 +262,18 @@ def parse_bank(data: dict[str, Any], path: Path | str = "<bank>") -> Bank:
     )
 
 
-def load_bank(path: Path | str = DEFAULT_BANK) -> Bank:
-    """Read and validate a bank file; any problem raises BankError naming the place."""
-    path = Path(path)
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a data file, turning a missing or malformed file into a BankError naming it."""
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
         raise BankError(path, "file", "not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise BankError(path, "file", f"not valid TOML ({exc})") from None
-    return parse_bank(data, path)
+
+
+def load_bank(path: Path | str = DEFAULT_BANK) -> Bank:
+    """Read and validate a bank file; any problem raises BankError naming the place."""
+    path = Path(path)
+    return parse_bank(read_toml(path), path)

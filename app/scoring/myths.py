@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .bank import BankError, Source, _Reader
+from .bank import Source, _Reader, read_toml
 
 DEFAULT_MYTHS = Path(__file__).with_name("myths.toml")
 VERDICTS = ("real", "myth")
@@ -76,11 +75,4 @@ def parse_myths(data: dict[str, Any], path: Path | str = "<myths>") -> MythRound
 def load_myths(path: Path | str = DEFAULT_MYTHS) -> MythRound:
     """Read and validate a myths file; any problem raises BankError naming the place."""
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise BankError(path, "file", "not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BankError(path, "file", f"not valid TOML ({exc})") from None
-    return parse_myths(data, path)
+    return parse_myths(read_toml(path), path)

@@ -1,10 +1,4 @@
-"""PENDING: move to tests/browser/test_languages.py once tests/browser/conftest.py (branch `browser`) is on main.
-
-It uses that conftest's fixtures (open_page, Watched.screenshot) and needs fonts-noto-cjk, which
-scripts/install-test-tools.sh must then install (`fc-list :lang=zh | grep -q . || apt_install fonts-noto-cjk`).
-It passed (5 tests) against the browser branch's conftest on this branch's code. Until it is moved,
-pytest does not collect it (the name does not start with test_).
-"""
+"""The journey in each language on a phone: system CJK font, nothing wider than the screen, screenshots."""
 
 from __future__ import annotations
 
@@ -16,7 +10,7 @@ from app.i18n import HTML_LANG
 
 pytestmark = pytest.mark.browser
 
-QUESTION_URL = re.compile(r"/quiz/(\d+)$")
+QUESTION_URL = re.compile(r"/quiz/(\d+|closing)$")
 # System font families that carry Simplified Chinese glyphs (Debian, macOS, Windows, Android).
 CJK_FAMILIES = re.compile(r"CJK|PingFang|YaHei|Source Han|WenQuanYi|Droid Sans Fallback|Noto Sans SC", re.I)
 START = {"en": "Start the quiz", "zh": "开始测验", "de": "Quiz starten"}
@@ -34,6 +28,7 @@ def fonts_used(page, selector: str) -> list[dict]:
 
 
 def fits_the_width(page) -> bool:
+    page.wait_for_load_state("domcontentloaded")  # a click may have left the next page still loading
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 

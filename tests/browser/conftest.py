@@ -1,0 +1,422 @@
+"""The real app under gunicorn, driven by Debian's Chromium through Playwright.
+
+One server (a temporary SQLite database, production settings) and one browser serve the
+whole session; every test opens its own browser contexts, so no cookie leaks between
+tests. In CI (CI=true) a missing browser, Java or Node tool fails the run; elsewhere the
+tests skip with the command that installs it (scripts/install-test-tools.sh).
+
+Artifacts a person can look at afterwards go under artifacts/ (or $ARTIFACTS_DIR):
+screenshots/, html/ (the raw bytes the server sent, as validated), lighthouse/.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or PROJECT_ROOT / "artifacts")
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PORTS = range(8400, 8500)  # this project's range for test servers
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+VIEWPORTS = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 800},
+    "projector": {"width": 1920, "height": 1080},
+}
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def require(present: bool, what: str) -> None:
+    """A missing tool fails in CI and skips elsewhere, saying how to install it."""
+    if present:
+        return
+    message = f"{what} is missing; scripts/install-test-tools.sh installs it"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    start = secrets.randbelow(len(PORTS))
+    for i in range(len(PORTS)):
+        port = PORTS[(start + i) % len(PORTS)]
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+@dataclass
+class LiveServer:
+    url: str
+    pid: int
+    log: Path
+
+    def get(self, path: str, **kwargs: Any):
+        return fetch(self.url + path, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """gunicorn as in production (gunicorn.conf.py) on a free port in 8400-8499, stopped by its PID.
+
+    One worker with threads: the same code paths, without a second 3 s app start on 2 cores.
+    """
+    home = tmp_path_factory.mktemp("server")
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": f"sqlite:///{home / 'browser.sqlite3'}",
+        "INSTANCE_PATH": str(home),
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "app.migrate"], cwd=PROJECT_ROOT, env=env, check=True)
+    port = _free_port()
+    log = home / "gunicorn.log"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(gunicorn), "-c", "gunicorn.conf.py", "wsgi:app"],  # the production server settings
+            cwd=PROJECT_ROOT,
+            env={**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "8"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", process.pid, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn stopped at start:\n{log.read_text()}", pytrace=False)
+            try:
+                if fetch(server.url + "/privacy").status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not answer within 30 s:\n{log.read_text()}", pytrace=False)
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Fetched:
+    status: int
+    headers: Any
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def fetch(
+    url: str, data: dict[str, str] | None = None, jar: http.cookiejar.CookieJar | None = None, follow: bool = True
+) -> Fetched:
+    """The bytes the server sent (no gzip asked for), like a browser without a renderer."""
+    handlers: list[Any] = [urllib.request.HTTPCookieProcessor(jar if jar is not None else http.cookiejar.CookieJar())]
+    if not follow:
+        handlers.append(_NoRedirect())
+    opener = urllib.request.build_opener(*handlers)
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    try:
+        with opener.open(urllib.request.Request(url, data=body), timeout=15) as response:
+            return Fetched(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        return Fetched(error.code, error.headers, error.read())
+
+
+class HttpVisitor:
+    """A visitor without a browser: answers the quiz over plain HTTP with a cookie jar."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.server = server
+        self.jar = http.cookiejar.CookieJar()
+
+    def get(self, path: str) -> Fetched:
+        return fetch(self.server.url + path, jar=self.jar)
+
+    def complete_quiz(self, choose: Callable[[int, list[str]], str] = lambda step, options: options[0]) -> Fetched:
+        """Answer every question and the unscored closing one, then open the result."""
+        path, step = "/quiz/1", 1
+        while path != "/quiz/result":
+            page = self.get(path)
+            assert page.status == 200, (path, page.status)
+            options = re.findall(r'name="answer" value="([^"]+)"', page.text)
+            token = CSRF_RE.search(page.text)
+            assert token and options
+            sent = fetch(
+                self.server.url + path,
+                data={"csrf_token": token.group(1), "answer": choose(step, options)},
+                jar=self.jar,
+                follow=False,
+            )
+            assert sent.status == 303, (path, sent.status, re.findall(r'<p class="lead">(.*?)</p>', sent.text))
+            path = urllib.parse.urlsplit(sent.headers["Location"]).path
+            step += 1
+        return self.get(path)
+
+    def post_form(self, path: str, fields: dict[str, str] | None = None) -> Fetched:
+        """GET a page, then POST its form back with the page's CSRF token (no redirect followed)."""
+        page = self.get(path)
+        token = CSRF_RE.search(page.text)
+        assert page.status == 200 and token, (path, page.status)
+        return fetch(
+            self.server.url + path, data={"csrf_token": token.group(1), **(fields or {})}, jar=self.jar, follow=False
+        )
+
+    def join_room(self, code: str) -> None:
+        joined = self.post_form(f"/r/{code}")
+        assert joined.status == 303 and joined.headers["Location"].endswith("/quiz/"), joined.status
+
+    def cookie(self, name: str = "session") -> str:
+        return next(c.value for c in self.jar if c.name == name)
+
+
+@pytest.fixture(scope="session")
+def finished_visitor(live_server: LiveServer) -> HttpVisitor:
+    """Someone who finished the quiz, with mixed answers; their cookie opens the result page."""
+    visitor = HttpVisitor(live_server)
+    result = visitor.complete_quiz(lambda step, options: options[step % len(options)])
+    assert result.status == 200
+    return visitor
+
+
+@pytest.fixture(scope="session")
+def published_statistics(live_server: LiveServer, finished_visitor: HttpVisitor) -> None:
+    """Ten finished quizzes (k = 5): the statistics show figures, and one score range reaches k."""
+    for i in range(9):
+        choose = (lambda step, options: options[0]) if i < 5 else (lambda step, options, i=i: options[-1 - i % 2])
+        HttpVisitor(live_server).complete_quiz(choose)
+
+
+@dataclass(frozen=True)
+class Workshop:
+    code: str
+    presenter_path: str  # /rooms/<code>/present/<secret>
+    created_page: bytes  # the page that shows the presenter link, once
+
+
+PRESENTER_LINK = re.compile(r'href="([^"]+)" data-presenter-link')
+ROOM_CODE = re.compile(r'data-room-code="([^"]+)"')
+
+
+def open_room(server: LiveServer, title: str) -> Workshop:
+    created = HttpVisitor(server).post_form("/rooms/new", {"title": title})
+    assert created.status == 200, created.status
+    link, code = PRESENTER_LINK.search(created.text), ROOM_CODE.search(created.text)
+    assert link and code
+    return Workshop(code.group(1), urllib.parse.urlsplit(link.group(1)).path, created.body)
+
+
+@pytest.fixture(scope="session")
+def workshop_room(live_server: LiveServer) -> Workshop:
+    """A room where k = 5 people finished, so its presenter views show figures."""
+    room = open_room(live_server, "Evening class")
+    for i in range(5):
+        visitor = HttpVisitor(live_server)
+        visitor.join_room(room.code)
+        visitor.complete_quiz(lambda step, options, i=i: options[(step * i) % len(options)])
+    return room
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Debian Chromium for the whole session."""
+    require(Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "Playwright for Python")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# Chromium reports CSP violations to the page as events; make them console errors we can see.
+CSP_REPORTER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI);
+});
+"""
+
+
+@dataclass
+class Watched:
+    """A browser context with everything a page asked for and complained about."""
+
+    context: Any
+    page: Any
+    base_url: str
+    requests: list[Any] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    expected_failures: set[str] = field(default_factory=set)
+
+    def goto(self, path: str, expect_status: int = 200) -> Any:
+        """Open a page; an expected 4xx is not counted as the page's console error."""
+        if expect_status >= 400:
+            # Chromium logs every 4xx document as "Failed to load resource": that is the test's doing.
+            self.expected_failures.add(self.base_url + path)
+        response = self.page.goto(self.base_url + path)
+        assert response is not None and response.status == expect_status, (path, response and response.status)
+        return response
+
+    def _unexpected_console_errors(self) -> list[str]:
+        return [
+            e
+            for e in self.console_errors
+            if not (e.startswith("Failed to load resource") and e.rsplit(" (", 1)[-1][:-1] in self.expected_failures)
+        ]
+
+    def foreign_requests(self) -> list[str]:
+        return [r.url for r in self.requests if not r.url.startswith(self.base_url + "/")]
+
+    def assert_clean(self) -> None:
+        assert self.foreign_requests() == [], "requests to another origin"
+        assert self._unexpected_console_errors() == [], "console errors or CSP violations"
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def open_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Watched]]:
+    """Open a fresh context: open_page("phone", js=True, color_scheme="dark", reduced_motion="reduce")."""
+    contexts: list[Any] = []
+
+    def _open(
+        viewport: str = "phone",
+        *,
+        js: bool = True,
+        color_scheme: str = "light",
+        reduced_motion: str = "no-preference",
+        cookies: list[dict[str, str]] | None = None,
+    ) -> Watched:
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport],
+            java_script_enabled=js,
+            color_scheme=color_scheme,
+            reduced_motion=reduced_motion,
+        )
+        contexts.append(context)
+        if cookies:
+            context.add_cookies([{**c, "url": live_server.url} for c in cookies])
+        if js:
+            context.add_init_script(CSP_REPORTER)
+        page = context.new_page()
+        watched = Watched(context, page, live_server.url)
+        context.on("request", lambda request: watched.requests.append(request))
+        page.on("console", lambda m: m.type == "error" and watched.console_errors.append(f"{m.text} ({page.url})"))
+        page.on("pageerror", lambda e: watched.console_errors.append(f"uncaught {e} ({page.url})"))
+        return watched
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@dataclass(frozen=True)
+class PageType:
+    """One kind of page, and how a visitor gets to it."""
+
+    name: str
+    path: str
+    status: int = 200
+    needs_finished_quiz: bool = False
+
+
+PAGE_TYPES = [
+    PageType("landing", "/"),
+    PageType("question", "/quiz/1"),
+    PageType("result", "/quiz/result", needs_finished_quiz=True),
+    PageType("closing-question", "/quiz/closing", needs_finished_quiz=True),
+    PageType("myth-round", "/myths/"),
+    PageType("privacy", "/privacy"),
+    PageType("statistics", "/stats"),
+    PageType("forgotten", "/forgotten"),
+    PageType("error-404", "/no-such-page", status=404),
+    PageType("error-400", "/quiz/result", status=400),
+    PageType("room-new", "/rooms/new"),
+    PageType("room-join-code", "/rooms/join"),
+    PageType("room-join", "/r/{code}"),
+    PageType("room-unknown", "/r/ZZZZZZ", status=404),
+    PageType("projector", "{presenter}"),
+    PageType("walkthrough", "{presenter}/walk/2"),
+    PageType("debrief", "{presenter}/debrief"),
+]
+PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "walkthrough")]
+
+
+def page_path(page_type: PageType, room: Workshop) -> str:
+    return page_type.path.format(code=room.code, presenter=room.presenter_path)
+
+
+@pytest.fixture
+def visit(
+    open_page, finished_visitor: HttpVisitor, published_statistics: None, workshop_room: Workshop
+) -> Callable[..., tuple[Watched, Any]]:
+    """Open a page type in a fresh context (with the finished quiz's cookie when it needs one)."""
+
+    def _visit(page_type: PageType, viewport: str = "phone", **options: Any) -> tuple[Watched, Any]:
+        cookies = [{"name": "session", "value": finished_visitor.cookie()}] if page_type.needs_finished_quiz else None
+        watched = open_page(viewport, cookies=cookies, **options)
+        return watched, watched.goto(page_path(page_type, workshop_room), page_type.status)
+
+    return _visit
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
+
+
+def which(tool: str) -> str | None:
+    return shutil.which(tool)

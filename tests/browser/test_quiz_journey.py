@@ -1,0 +1,129 @@
+"""The whole quiz in Chromium: by mouse with JavaScript on and off, and by keyboard alone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = ["phone", "desktop"]
+QUESTION_URL = re.compile(r"/quiz/(\d+|closing)$")  # the scored questions, then one unscored
+
+
+def _choice(step: int, count: int) -> int:
+    """A mixed set of answers, so the result has costs and gains."""
+    return (step * 2) % count
+
+
+def _read_result(page) -> int:
+    assert page.url.endswith("/quiz/result")
+    assert page.get_by_role("heading", name="Your illustrative score").is_visible()
+    score = int(page.locator(".score-number").inner_text())
+    assert 350 <= score <= 950
+    assert page.get_by_role("heading", name="What moved your score").is_visible()
+    return score
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_whole_quiz_by_pointer_ends_on_the_result(open_page, viewport, js):
+    w = open_page(viewport, js=js)
+    w.goto("/")
+    w.page.get_by_role("link", name="Start the quiz").click()
+    steps = 0
+    while match := QUESTION_URL.search(w.page.url):
+        step = steps + 1
+        if match.group(1) != "closing":
+            assert int(match.group(1)) == step, "questions come in order"
+            assert w.page.get_by_text(re.compile(rf"Question {step} of \d+")).is_visible()
+        radios = w.page.get_by_role("radio")
+        radios.nth(_choice(step, radios.count())).check()
+        if step == 3:
+            w.screenshot(f"journey-question-{viewport}-{'js' if js else 'nojs'}")
+        w.page.locator("form.question button[type=submit]").click()
+        w.page.wait_for_load_state("domcontentloaded")
+        steps += 1
+    assert steps >= 10
+    _read_result(w.page)
+    w.screenshot(f"journey-result-{viewport}-{'js' if js else 'nojs'}")
+
+    # The visitor's answers are theirs to delete: after "Forget", there is no result to show.
+    w.page.get_by_role("button", name="Forget my answers").click()
+    assert w.page.url.endswith("/forgotten")
+    assert w.page.get_by_role("heading", name="Your answers are gone").is_visible()
+    w.goto("/quiz/result", expect_status=400)
+    assert w.page.get_by_role("heading", name="That request could not be used").is_visible()
+    w.assert_clean()
+
+
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  const s = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(), type: el.type || null, text: (el.innerText || el.value || '').trim().slice(0, 40),
+    focusVisible: el.matches(':focus-visible'), outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+    inView: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth && r.width > 0,
+  };
+}"""
+
+
+def _tab_until(page, wanted, limit: int = 40) -> dict:
+    """Press Tab until `wanted(focus)`; every stop on the way must show where focus is."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS_STATE)
+        if focus["tag"] == "body":
+            continue
+        assert focus["focusVisible"] and focus["outline"] != "none" and focus["width"] >= 2, focus
+        assert focus["inView"], focus
+        if wanted(focus):
+            return focus
+    raise AssertionError(f"never reached the wanted element by Tab on {page.url}")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_whole_quiz_by_keyboard_alone_with_focus_always_visible(open_page, viewport):
+    w = open_page(viewport)
+    page = w.page
+    w.goto("/")
+    _tab_until(page, lambda f: f["tag"] == "a" and f["text"] == "Start the quiz")
+    page.keyboard.press("Enter")
+    page.wait_for_url(QUESTION_URL)
+    steps = 0
+    while QUESTION_URL.search(page.url):
+        step = steps + 1
+        first = _tab_until(page, lambda f: f["type"] == "radio")
+        assert first["tag"] == "input"
+        # Arrows move through the options and choose; Space chooses the focused one.
+        for _ in range(step % 3):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Space")
+        focus = page.evaluate(FOCUS_STATE)
+        assert focus["focusVisible"] and focus["width"] >= 2, focus
+        assert page.locator("input[name=answer]:checked").count() == 1
+        if step == 2:
+            w.screenshot(f"keyboard-question-{viewport}")
+        _tab_until(page, lambda f: f["tag"] == "button" and f["type"] == "submit")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        steps += 1
+        assert steps < 100
+    _read_result(page)
+    # The result's controls are reachable too: open one answer's details by keyboard.
+    _tab_until(page, lambda f: f["tag"] == "summary")
+    page.keyboard.press("Enter")
+    assert page.locator("details[open]").count() == 1
+    w.screenshot(f"keyboard-result-{viewport}")
+    w.assert_clean()
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(open_page):
+    w = open_page("phone")
+    w.goto("/quiz/1")
+    first = _tab_until(w.page, lambda f: True)
+    assert first["text"] == "Skip to content"
+    w.page.keyboard.press("Enter")
+    assert w.page.evaluate("document.activeElement.id") == "main"
