@@ -56,6 +56,7 @@ test-tools: $(VENV)/.dev
 test: test-tools translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r app
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest
 	@echo "--- the same suite against PostgreSQL ($(PG_TEST_URL)) ---"

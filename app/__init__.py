@@ -7,7 +7,19 @@ from typing import Any
 
 from flask import Flask
 
-from . import bank_text, charts, compression, content, errors, health, i18n, request_log, security, session
+from . import (
+    bank_text,
+    charts,
+    compression,
+    content,
+    errors,
+    health,
+    i18n,
+    rate_limits,
+    request_log,
+    security,
+    session,
+)
 from .config import PROJECT_ROOT, settings_from_env
 from .database import Database
 from .extensions import csrf
@@ -40,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     content.init_app(app)
     session.init_app(app)
     csrf.init_app(app)
+    rate_limits.init_app(app)
     i18n.init_app(app)
     bank_text.init_app(app)
     charts.init_app(app)

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105  (refused in production)
+DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105  (refused in production)  # nosec B105
 MODES = ("production", "development", "testing")
 
 
@@ -90,6 +92,25 @@ def server_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
+# A whole workshop can share one address (a venue's wifi): the completion limit must let
+# 300 people finish within seconds, while a script that loops is still slowed down.
+DEFAULT_LIMITS = {
+    "RATE_LIMIT_ROOMS": "10 per hour",
+    "RATE_LIMIT_COMPLETIONS": "600 per 10 minutes",
+}
+
+
+def _limit(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        valid = bool(parse_many(raw))
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError(f"{name}={raw!r} is not a rate limit such as '10 per hour' or '5/minute'")
+    return raw
+
+
 def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every setting the app reads, as a Flask config mapping."""
     env = os.environ if env is None else env
@@ -107,6 +128,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         raise ConfigError("SECRET_KEY is too short: use at least 16 random characters")
 
     https = _bool(env, "BEHIND_HTTPS", False)
+    limits = {name: _limit(env, name, default) for name, default in DEFAULT_LIMITS.items()}
     return {
         "APP_ENV": mode,
         "TESTING": mode == "testing",
@@ -128,6 +150,12 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Workshop rooms: how long a room and its counters live, and who may open one.
         "ROOM_TTL_DAYS": _int(env, "ROOM_TTL_DAYS", 7, 1, 365),
         "FACILITATOR_PASSPHRASE": env.get("FACILITATOR_PASSPHRASE", "") or None,
+        # Abuse: a cap on a room's finished quizzes, and rate limits per client address.
+        "ROOM_MAX_PARTICIPANTS": _int(env, "ROOM_MAX_PARTICIPANTS", 500, 5, 100_000),
+        "RATELIMIT_ENABLED": _bool(env, "RATE_LIMITS_ENABLED", True),
+        # memory:// is per worker process; a redis:// URI shares the counts between workers and instances.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+        **limits,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives exactly as long as the session cookie
         # How many reverse proxies stand in front (their X-Forwarded-* headers are then believed).
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0, 10),

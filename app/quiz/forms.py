@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from .. import chilling
+from ..forms import Form
 from ..scoring import Question
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = RadioField(
         validators=[InputRequired(message=_l("Please choose one answer."))],
         validate_choice=True,
@@ -26,7 +26,7 @@ class AnswerForm(FlaskForm):
         return form
 
 
-class ClosingForm(FlaskForm):
+class ClosingForm(Form):
     """The unscored chilling-effect question at the end of the quiz."""
 
     answer = RadioField(

@@ -102,6 +102,16 @@ def mark_count_failed() -> None:
     session[KEY] = state
 
 
+def mark_room_full() -> None:
+    state = _state()
+    state["room_full"] = True
+    session[KEY] = state
+
+
+def room_full() -> bool:
+    return bool(_state().get("room_full"))
+
+
 def count_failed() -> bool:
     return bool(_state().get("count_failed"))
 

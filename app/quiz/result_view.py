@@ -34,6 +34,7 @@ def part_context(report: Report, change: Change | None) -> dict[str, Any]:
         "counted_in_room": any(key.scope != tally.GLOBAL for key in keys),
         "changed_since_counted": counted is not None and counted != given,
         "count_failed": progress.count_failed(),
+        "room_full": progress.room_full(),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from flask import abort, current_app, redirect, render_template, url_for
@@ -12,8 +13,9 @@ from .. import tally
 from ..content import get_bank
 from ..database import get_session
 from ..errors import render_error
+from ..rate_limits import completions_limit, limiter, reached_the_result
 from ..rooms import membership
-from ..scoring import score_answers
+from ..scoring import Report, score_answers
 from . import bp, progress
 from .forms import AnswerForm, ClosingForm
 from .result_view import render_result
@@ -69,6 +71,7 @@ def _render_question(step: int, form: AnswerForm) -> str:
 
 
 @bp.route("/closing", methods=["GET", "POST"])
+@limiter.limit(completions_limit, methods=["POST"], deduct_when=reached_the_result)
 def closing() -> Response | str | tuple[str, int]:
     """The unscored last question: did being watched change any answer? Then count and show."""
     bank = get_bank()
@@ -91,14 +94,7 @@ def _finish() -> Response:
         given = progress.answers(bank)
         report = score_answers(bank, given)
         try:
-            keys = tally.record_completion(
-                get_session(),
-                report,
-                given,
-                membership.counting_scopes(get_session()),
-                k=current_app.config["MIN_GROUP_SIZE"],
-                chilling=progress.chilling_answer(),
-            )
+            keys = _record(report, given, membership.counting_scopes(get_session()))
         except SQLAlchemyError as exc:
             # The visitor still gets their result; the page says it was not counted.
             log.warning("completion not counted: database error %s", type(exc).__name__)
@@ -106,6 +102,25 @@ def _finish() -> Response:
         else:
             progress.mark_counted(keys)
     return redirect(url_for("quiz.result"), 303)
+
+
+def _record(report: Report, given: dict[str, str], scopes: list[str]) -> tuple[tally.CounterKey, ...]:
+    """Count in every scope; a room at its cap is left out (and left), the rest still counted."""
+    config = current_app.config
+    count = functools.partial(
+        tally.record_completion,
+        get_session(),
+        report,
+        given,
+        k=config["MIN_GROUP_SIZE"],
+        chilling=progress.chilling_answer(),
+    )
+    try:
+        return count(scopes, room_cap=config["ROOM_MAX_PARTICIPANTS"])
+    except tally.ScopeFull:
+        membership.leave()
+        progress.mark_room_full()
+        return count([tally.GLOBAL])
 
 
 @bp.get("/result")

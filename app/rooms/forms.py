@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from ..forms import Form
 from ..i18n import LANGUAGES
 
 
-class CreateRoomForm(FlaskForm):
+class CreateRoomForm(Form):
     title = StringField(
         _l("Room title (optional)"),
         validators=[Optional(), Length(max=80, message=_l("Please keep the title under 80 characters."))],
@@ -29,7 +29,7 @@ class CreateRoomForm(FlaskForm):
         self.language.choices = [("", _l("Each person's own language")), *LANGUAGES.items()]
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     """A GET form: the code alone, checked by the route so that the message can be specific."""
 
     class Meta:
@@ -38,5 +38,5 @@ class JoinForm(FlaskForm):
     code = StringField(_l("Room code"), validators=[Optional(), Length(max=40)])
 
 
-class ConfirmJoinForm(FlaskForm):
+class ConfirmJoinForm(Form):
     """Joining changes the visitor's session, so it is a POST with a CSRF token."""

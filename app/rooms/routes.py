@@ -10,6 +10,7 @@ from typing import cast
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from .. import chilling, tally
@@ -19,6 +20,7 @@ from ..database import get_session
 from ..i18n import BAND_NAMES, current_language, remember_language, use_language
 from ..models import Room
 from ..quiz import progress
+from ..rate_limits import limiter, rooms_limit
 from . import bp, codes, membership, store
 from .breakdown import RoomBreakdown, room_breakdown
 from .debrief_prompts import choose_prompts
@@ -41,6 +43,7 @@ def _join_url(room: Room) -> str:
 
 
 @bp.route("/rooms/new", methods=["GET", "POST"])
+@limiter.limit(rooms_limit, methods=["POST"])
 def new_room() -> str | tuple[str, int]:
     form = CreateRoomForm()
     needed = current_app.config.get("FACILITATOR_PASSPHRASE")
@@ -96,6 +99,8 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
     if room is None or not store.is_open(room):
         return _no_such_room(code, expired=room is not None)
     use_language(room.language)  # the join screen already speaks the room's language
+    if _is_full(room):
+        return _room_full()
     form = ConfirmJoinForm()
     if form.is_submitted():
         if not form.validate():
@@ -127,6 +132,20 @@ def _no_such_room(code: str, *, expired: bool) -> tuple[str, int]:
     return render_template("rooms/join_code.html", form=form, message=message), 404
 
 
+def _is_full(room: Room) -> bool:
+    return tally.finished_count(get_session(), room.scope) >= current_app.config["ROOM_MAX_PARTICIPANTS"]
+
+
+def _room_full() -> tuple[str, int]:
+    form = JoinForm(formdata=None)
+    message = _(
+        "That room already has %(n)s finished quizzes, as many as a room may count. "
+        "You can still take the quiz on your own.",
+        n=current_app.config["ROOM_MAX_PARTICIPANTS"],
+    )
+    return render_template("rooms/join_code.html", form=form, message=message), 409
+
+
 def _privacy(room: Room) -> dict[str, object]:
     """The settings the join and created screens word their promises from."""
     return {"k": _k(), "ttl_days": current_app.config["ROOM_TTL_DAYS"], "deletes_on": room.expires_on}
@@ -153,7 +172,11 @@ class Projection:
 
     @property
     def etag(self) -> str:
-        return f"{self.finished}-{self.breakdown.completions}-{self.reflection.myth_rounds}"
+        return projection_etag(self.finished, self.breakdown.completions, self.reflection.myth_rounds)
+
+
+def projection_etag(finished: int, published: int, myths_published: int) -> str:
+    return f"{finished}-{published}-{myths_published}"
 
 
 def _presented_room(code: str, secret: str) -> Room:
@@ -223,6 +246,13 @@ def walkthrough(code: str, secret: str, step: int) -> str:
 def poll(code: str, secret: str) -> Response:
     """A small JSON the projector script polls; 304 while nothing changed."""
     room = _presented_room(code, secret)
+    # Most polls change nothing: answer those from one small query, before any figure is read.
+    etag = projection_etag(*tally.completion_marks(get_session(), room.scope))
+    if etag in request.if_none_match:
+        unchanged = Response(status=304)
+        unchanged.set_etag(etag)
+        unchanged.headers["Cache-Control"] = "no-cache, private"
+        return unchanged
     view = _projection(room)
     response = jsonify(
         finished=view.finished,
@@ -311,6 +341,11 @@ def _joined_room() -> dict[str, object]:
     """The visitor's room, for the quiz pages' "you are in room X" line."""
 
     def joined() -> Room | None:
-        return membership.joined_room(get_session()) if request.blueprint == "quiz" else None
+        if request.blueprint != "quiz":
+            return None
+        try:
+            return membership.joined_room(get_session())
+        except SQLAlchemyError:
+            return None  # the database is away: the quiz pages still work, without the room line
 
     return {"joined_room": joined, "spoken": codes.spoken}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import literal, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,14 +54,24 @@ def create_room(session: Session, title: str, ttl_days: int, language: str | Non
     raise RuntimeError("could not find a free room code")
 
 
+_ROOM_BY_CODE = select(Room).where(Room.code == bindparam("code"))  # built once: every room page asks
+
+
 def find_by_code(session: Session, code: str) -> Room | None:
-    room = session.scalar(select(Room).where(Room.code == code))
-    session.rollback()  # end the read transaction
-    return room
+    room = session.scalar(_ROOM_BY_CODE, {"code": code})
+    return _detached(session, room)
 
 
 def find_by_id(session: Session, room_id: str) -> Room | None:
     room = session.get(Room, room_id)
+    return _detached(session, room)
+
+
+def _detached(session: Session, room: Room | None) -> Room | None:
+    """End the read transaction but keep the room as loaded: a rollback would expire it,
+    and every attribute read afterwards would query the database again."""
+    if room is not None:
+        session.expunge(room)
     session.rollback()
     return room
 

@@ -1,0 +1,36 @@
+"""The base of every form: Flask-WTF with WTForms' own messages loaded once per language.
+
+Flask-WTF reads WTForms' message catalogue from disk on every request that builds a
+form; the catalogue never changes while the process runs, so it is kept per locale.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from babel import support
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
+
+
+@functools.cache
+def _wtforms_messages(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _CachedTranslations:
+    def gettext(self, string: str) -> str:
+        return _wtforms_messages(str(get_locale())).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_messages(str(get_locale())).ungettext(singular, plural, n)
+
+
+TRANSLATIONS = _CachedTranslations()
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: object) -> _CachedTranslations:
+            return TRANSLATIONS

@@ -1,0 +1,202 @@
+"""Benchmark: the app against a minimal Flask app on the same gunicorn settings, in one run.
+
+    .venv/bin/python bench/run.py            # needs wrk (apt-get install -y wrk)
+    .venv/bin/python bench/run.py --quick    # shorter runs, for a smoke check
+
+Prints requests per second for the landing page, a question page, a completion and the
+projector's unchanged poll (304), each as a ratio of "hello"; the same completion and poll
+with 10, 10,000 and 1,000,000 completions already counted; and a 300-person room that all
+finish within 10 seconds. Figures on a shared 2-core machine vary from run to run: compare
+the ratios, measured side by side, not the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("APP_ENV", "testing")
+
+from sqlalchemy import create_engine, insert, select  # noqa: E402
+
+from app.migrate import upgrade  # noqa: E402
+from app.models import Counter, Room, ShownCounter  # noqa: E402
+from app.scoring import BAND_IDS, BUCKETS, load_bank  # noqa: E402
+from tests.loadgen import CSRF_RE, Server, Visitor, forge_cookie, request, running, session_cookie  # noqa: E402
+
+WORKERS = 4
+GOALS = {"question": 0.5, "completion": 0.3, "poll (304)": 0.8}
+
+
+def wrk(url: str, seconds: int, *, script: Path | None = None, headers: dict[str, str] | None = None) -> float:
+    """Requests per second by wrk (2 threads, 32 connections), non-2xx/3xx counted as failures."""
+    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", str(script)]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    if "Non-2xx or 3xx responses" in out:
+        raise RuntimeError(f"wrk saw errors on {url}:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def post_script(folder: Path, path: str, cookie: str, form: str) -> Path:
+    script = folder / "post.lua"
+    script.write_text(
+        f'wrk.method = "POST"\nwrk.path = "{path}"\nwrk.body = "{form}"\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        f'wrk.headers["Cookie"] = "session={cookie}"\n'
+    )
+    return script
+
+
+def open_room(server: Server) -> tuple[str, str]:
+    """(room id, presenter path) of a room opened through the server."""
+    form = request(server.base, "GET", "/rooms/new")
+    created = request(server.base, "POST", "/rooms/new", cookie=session_cookie(form, None),
+                      form={"csrf_token": CSRF_RE.search(form.body).group(1), "title": "bench"})  # fmt: skip
+    link = re.search(r"data-presenter-link>([^<]+)<", created.body).group(1)
+    code = re.search(r'data-room-code="(\w+)"', created.body).group(1)
+    return code, "/" + link.split("/", 3)[3]
+
+
+def completion_request(server: Server, bank, room_id: str | None) -> tuple[str, str]:
+    """The cookie and form of a visitor sending the closing answer, which counts the quiz. wrk
+    ignores Set-Cookie, so every repeat of this request is a new finished quiz, counted like any other."""
+    state: dict[str, object] = {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions}}}
+    if room_id:
+        state["room"] = room_id
+    page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
+    cookie = session_cookie(page, forge_cookie(state))
+    token = CSRF_RE.search(page.body).group(1)
+    return cookie, f"csrf_token={token}&answer=no"
+
+
+def seed(url: str, bank, completions: int, room_id: str) -> None:
+    """Counters as if `completions` quizzes had been counted: globally, in the room, and in
+    one other room per thousand (so the tables grow as a busy site's would)."""
+    engine = create_engine(url)
+    per_room = 1000
+    scopes = {"global": completions, f"room:{room_id}": min(completions, per_room)}
+    for n in range(completions // per_room):
+        scopes[f"room:seed{n:07d}"] = per_room
+    rows = []
+    for scope, total in scopes.items():
+        rows.append({"scope": scope, "metric": "completions", "value": "", "count": total})
+        for metric, values in (("band", BAND_IDS), ("bucket", [str(b) for b in BUCKETS])):
+            rows += [{"scope": scope, "metric": metric, "value": v, "count": total // len(values)} for v in values]
+        for q in bank.questions:
+            rows += [{"scope": scope, "metric": f"answer:{q.id}", "value": o.id, "count": total // len(q.options)}
+                     for o in q.options]  # fmt: skip
+    with engine.begin() as c:
+        c.execute(Counter.__table__.delete())
+        c.execute(ShownCounter.__table__.delete())
+        for start in range(0, len(rows), 5000):
+            c.execute(insert(Counter), rows[start : start + 5000])
+            c.execute(insert(ShownCounter), rows[start : start + 5000])
+    engine.dispose()
+
+
+def room_of_300(server: Server, bank, room_id: str, spread: float = 10.0) -> tuple[float, float, float]:
+    """300 people finish within `spread` seconds: (seconds until the last result, p99 and max request time)."""
+    times: list[float] = []
+    lock = threading.Lock()
+    started = time.perf_counter()
+
+    def person(n: int) -> None:
+        time.sleep(random.uniform(0, spread))  # noqa: S311
+        visitor = Visitor(server.base, bank, random.Random(n))  # noqa: S311
+        outcome = visitor.finish(room_id, full_journey=False)
+        if outcome.error:
+            raise RuntimeError(outcome.error)
+        with lock:
+            times.append(outcome.seconds / 3)  # three requests: closing question, its answer, result
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(300)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    times.sort()
+    return time.perf_counter() - started, times[int(0.99 * len(times))], times[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3-second runs instead of 10")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    seconds = 3 if args.quick else 10
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    url = f"sqlite:///{folder / 'bench.sqlite3'}"
+    upgrade(url)
+    bank = load_bank()
+    print(f"gunicorn: {WORKERS} sync workers, SQLite (WAL); wrk -t2 -c32 -d{seconds}s; {os.cpu_count()} cores")
+
+    with running(Server(url, workers=WORKERS, app_module="bench.hello_app:app", ready_path="/"), folder) as hello:
+        base_rps = wrk(f"http://{hello.base}/", seconds)
+    with running(Server(url, workers=WORKERS, env={"ROOM_MAX_PARTICIPANTS": "100000"}), folder) as app:
+        code, presenter = open_room(app)
+        engine = create_engine(url)
+        with engine.connect() as c:
+            room_id = c.scalar(select(Room.id).where(Room.code == code))
+        engine.dispose()
+        cookie, form = completion_request(app, bank, room_id)
+        script = post_script(folder, "/quiz/closing", cookie, form)
+
+        def measure() -> dict[str, float]:
+            completion = wrk(f"http://{app.base}/", seconds, script=script)
+            # The room's figures stand still now: every poll with this ETag is answered 304.
+            unchanged = request(app.base, "GET", presenter + "/poll").headers["etag"]
+            return {
+                "completion": completion,
+                "poll (304)": wrk(f"http://{app.base}{presenter}/poll", seconds, headers={"If-None-Match": unchanged}),
+            }
+
+        figures = {
+            "landing": wrk(f"http://{app.base}/", seconds),
+            "question": wrk(f"http://{app.base}/quiz/1", seconds),
+            **measure(),
+        }
+        print(f"\n{'':14}{'req/s':>8}  {'/ hello':>8}  goal")
+        print(f"{'hello':14}{base_rps:8.0f}  {1:8.2f}")
+        for name, rps in figures.items():
+            goal = GOALS.get(name)
+            verdict = "" if goal is None else f"≥ {goal}  {'met' if rps / base_rps >= goal else 'MISSED'}"
+            print(f"{name:14}{rps:8.0f}  {rps / base_rps:8.2f}  {verdict}")
+
+        print("\ncost against size (completions already counted)")
+        by_size = {}
+        for size in (10, 10_000, 1_000_000):
+            seed(url, bank, size, room_id)
+            by_size[size] = measure()
+            print(
+                f"{size:>10,}  completion {by_size[size]['completion']:6.0f}/s  "
+                f"poll {by_size[size]['poll (304)']:6.0f}/s"
+            )
+        for name in ("completion", "poll (304)"):
+            spread = max(v[name] for v in by_size.values()) / min(v[name] for v in by_size.values()) - 1
+            print(f"  {name}: slowest to fastest differ by {spread:.0%} (goal ≤ 20%)")
+
+        seed(url, bank, 0, room_id)
+        took, p99, worst = room_of_300(app, bank, room_id)
+        print(f"\n300 people finishing within 10 s in one room: all done after {took:.1f}s, "
+              f"p99 {p99 * 1000:.0f} ms, slowest {worst * 1000:.0f} ms a request (goal p99 < 1000 ms)")  # fmt: skip
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,330 @@
+"""A real gunicorn, and a load generator of many concurrent quiz-takers (threads + http.client).
+
+Shared by the load and fault tests and by bench/run.py. Nothing here is a test.
+
+Answering the scored questions only rewrites the visitor's own cookie, so most simulated
+visitors arrive at the closing question with that cookie already made (signed with the
+server's secret, exactly as their answers would have left it) and then do what a browser
+does at the end: load the closing question, send its answer (which counts the quiz),
+follow the redirect to the result page. Some visitors answer every question through the
+server, so the whole journey is exercised too.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.client
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter as Multiset
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
+
+from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.scoring import Bank, score_answers
+from app.tally import GLOBAL, CounterKey, completion_keys
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTS = range(8700, 8800)  # this engineer's range on the shared machine
+SECRET = "load-test-secret-0123456789abcdef"
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+NOT_COUNTED = "could not be reached"
+ROOM_FULL = "data-room-full"
+
+
+def free_port() -> int:
+    for port in random.sample(PORTS, len(PORTS)):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 8700-8799")
+
+
+@dataclass
+class Server:
+    """A gunicorn started with the project's gunicorn.conf.py, stopped by its own pid."""
+
+    database_url: str
+    workers: int = 4
+    env: Mapping[str, str] = field(default_factory=dict)
+    app_module: str = "wsgi:app"
+    ready_path: str = "/healthz"
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def base(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, log_dir: Path) -> Server:
+        self.port = self.port or free_port()
+        env = {
+            **os.environ,
+            "APP_ENV": "production",
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": self.database_url,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": str(self.workers),
+            "LOG_LEVEL": "WARNING",
+            "RATE_LIMITS_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+            **self.env,
+        }
+        env.pop("TEST_DATABASE_URL", None)
+        self.log_path = log_dir / f"gunicorn-{self.port}.log"
+        log = self.log_path.open("wb")
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        self.process = subprocess.Popen(
+            [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), self.app_module],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log()}")
+            try:
+                if request(self.base, "GET", self.ready_path).status == 200 and len(self.worker_pids()) == self.workers:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not answer in {timeout}s: {self.log()}")
+
+    def worker_pids(self) -> list[int]:
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-3000:] if self.log_path else ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextmanager
+def running(server: Server, log_dir: Path) -> Iterator[Server]:
+    server.start(log_dir)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+def request(base: str, method: str, path: str, *, cookie: str | None = None, form: Mapping[str, str] | None = None,
+            headers: Mapping[str, str] | None = None, timeout: float = 30) -> Reply:  # fmt: skip
+    """One HTTP request on a fresh connection (gunicorn's sync workers close after each response)."""
+    host, port = base.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        sent = dict(headers or {})
+        body = None
+        if cookie:
+            sent["Cookie"] = f"session={cookie}"
+        if form is not None:
+            body = urlencode(form)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, text)
+    finally:
+        conn.close()
+
+
+def session_cookie(reply: Reply, current: str | None) -> str | None:
+    """The session cookie after a reply: the new one if set, gone if deleted, else unchanged."""
+    raw = reply.headers.get("set-cookie", "")
+    match = re.search(r"session=([^;]*)", raw)
+    if not match:
+        return current
+    return match.group(1) or None
+
+
+@functools.cache
+def _signer() -> URLSafeTimedSerializer:
+    app = Flask("loadgen")
+    app.secret_key = SECRET
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    return serializer
+
+
+def forge_cookie(data: dict[str, object]) -> str:
+    """The session cookie the server itself would have set for this state (same secret, same signer)."""
+    return _signer().dumps(data)
+
+
+@dataclass
+class Outcome:
+    """What one simulated visitor saw."""
+
+    answers: dict[str, str]
+    scopes: list[str]
+    chilling: str
+    acknowledged: bool = False  # the result page came back and did not say "not counted"
+    not_counted: bool = False  # the result page said the database could not be reached
+    sent_final: bool = False  # the last answer left the client (it may have been counted)
+    error: str = ""
+    seconds: float = 0.0
+
+
+class Visitor:
+    """One quiz-taker; `finish` returns what they saw."""
+
+    def __init__(self, base: str, bank: Bank, rng: random.Random) -> None:
+        self.base, self.bank, self.rng = base, bank, rng
+
+    def random_answers(self) -> dict[str, str]:
+        return {q.id: self.rng.choice(q.options).id for q in self.bank.questions}
+
+    def _answer(self, cookie: str | None, path: str, answer: str, outcome: Outcome, *, final: bool) -> str | None:
+        """Load a question page, then send its form as a browser would; returns the new cookie."""
+        page = request(self.base, "GET", path, cookie=cookie)
+        if page.status != 200:
+            raise RuntimeError(f"GET {path}: {page.status}")
+        cookie = session_cookie(page, cookie)
+        token = CSRF_RE.search(page.body)
+        assert token, "no CSRF token"
+        if final:
+            outcome.sent_final = True
+        sent = request(self.base, "POST", path, cookie=cookie, form={"csrf_token": token.group(1), "answer": answer})
+        if sent.status != 303:
+            raise RuntimeError(f"POST {path}: {sent.status}")
+        return session_cookie(sent, cookie)
+
+    def finish(self, room_id: str | None, *, full_journey: bool) -> Outcome:
+        """Answer the scored questions, then the closing one (which counts the quiz), then read the result."""
+        answers = self.random_answers()
+        chilling = self.rng.choice(CHILLING_IDS)
+        scopes = [GLOBAL] + ([f"room:{room_id}"] if room_id else [])
+        outcome = Outcome(answers, scopes, chilling)
+        started = time.perf_counter()
+        try:
+            if full_journey:
+                cookie = forge_cookie({"room": room_id}) if room_id else None
+                for step, q in enumerate(self.bank.questions, 1):
+                    cookie = self._answer(cookie, f"/quiz/{step}", answers[q.id], outcome, final=False)
+            else:
+                state: dict[str, object] = {"quiz": {"answers": answers}}
+                if room_id:
+                    state["room"] = room_id
+                cookie = forge_cookie(state)
+            cookie = self._answer(cookie, "/quiz/closing", chilling, outcome, final=True)
+            result = request(self.base, "GET", "/quiz/result", cookie=cookie)
+            if result.status != 200:
+                raise RuntimeError(f"GET /quiz/result: {result.status}")
+            expected = score_answers(self.bank, answers).score
+            if f'data-score="{expected}"' not in result.body:
+                raise RuntimeError("result page shows another score")
+            outcome.not_counted = NOT_COUNTED in result.body
+            outcome.acknowledged = not outcome.not_counted
+            if ROOM_FULL in result.body:
+                outcome.scopes = [GLOBAL]
+        except (OSError, http.client.HTTPException, RuntimeError, AssertionError) as error:
+            outcome.error = f"{type(error).__name__}: {error}"[:200]
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+
+@dataclass
+class LoadResult:
+    outcomes: list[Outcome]
+    seconds: float
+
+    @property
+    def acknowledged(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.acknowledged]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.error]
+
+    def latency(self, quantile: float) -> float:
+        times = sorted(o.seconds for o in self.outcomes)
+        return times[min(len(times) - 1, int(quantile * len(times)))]
+
+
+def run_load(base: str, bank: Bank, *, completions: int, clients: int, room_id: str | None = None,
+             room_share: float = 0.5, full_journeys: int = 0, seed: int = 6,
+             during: Callable[[int], None] | None = None) -> LoadResult:  # fmt: skip
+    """`completions` quizzes finished by `clients` concurrent visitors; a share of them in the room.
+
+    `during(done)` is called by the first client after each of its completions (to inject a fault).
+    """
+    jobs: list[tuple[bool, bool]] = []  # (in room, full journey)
+    for n in range(completions):
+        jobs.append((room_id is not None and n % clients < clients * room_share, n < full_journeys))
+    lock = threading.Lock()
+    outcomes: list[Outcome] = []
+    cursor = iter(range(len(jobs)))
+
+    def worker(index: int) -> None:
+        visitor = Visitor(base, bank, random.Random(seed * 1000 + index))
+        while True:
+            with lock:
+                n = next(cursor, None)
+            if n is None:
+                return
+            in_room, full = jobs[n]
+            outcome = visitor.finish(room_id if in_room else None, full_journey=full)
+            with lock:
+                outcomes.append(outcome)
+                done = len(outcomes)
+            if during is not None and index == 0:
+                during(done)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return LoadResult(outcomes, time.perf_counter() - started)
+
+
+def expected_counters(outcomes: list[Outcome], bank: Bank) -> Multiset[CounterKey]:
+    """Every counter these completions should have added 1 to."""
+    expected: Multiset[CounterKey] = Multiset()
+    for o in outcomes:
+        expected.update(completion_keys(score_answers(bank, o.answers), o.answers, o.scopes, chilling=o.chilling))
+    return expected

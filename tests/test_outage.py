@@ -1,0 +1,148 @@
+"""The database goes away mid-quiz and comes back: visitors are told the truth, nothing needs a restart.
+
+Stopping the machine's shared PostgreSQL would disturb everyone else, so this test starts
+a private PostgreSQL (initdb + pg_ctl, as the postgres user) on a port of its own, in a
+temporary folder, serves the app from it with gunicorn, and stops and starts it at will.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.migrate import upgrade
+from tests.loadgen import CSRF_RE, Server, Visitor, forge_cookie, request, running, session_cookie
+
+pytestmark = pytest.mark.load
+
+PG_BIN = Path("/usr/lib/postgresql") / (sorted(os.listdir("/usr/lib/postgresql")) or ["15"])[-1] / "bin"
+PG_PORTS = range(55432, 55440)
+
+
+class PrivatePostgres:
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="reliab-pg-"))
+        shutil.chown(self.folder, "postgres")
+        self.data = self.folder / "data"
+        self.port = self._free_port()
+        self._as_postgres(PG_BIN / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync")
+
+    @staticmethod
+    def _free_port() -> int:
+        for port in random.sample(PG_PORTS, len(PG_PORTS)):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise RuntimeError("no free port in 55432-55439")
+
+    def _as_postgres(self, *args: object) -> None:
+        command = [str(a) for a in args]
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-o", options, "-l", self.folder / "log", "-w", "start")
+
+    def stop(self) -> None:
+        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def private_pg() -> Iterator[PrivatePostgres]:
+    pg = PrivatePostgres()
+    pg.start()
+    try:
+        yield pg
+    finally:
+        pg.remove()
+
+
+def completions(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            found = c.execute(
+                text("SELECT count FROM counter WHERE scope='global' AND metric='completions' AND value=''")
+            ).scalar()
+            return found or 0
+    finally:
+        engine.dispose()
+
+
+def at_closing_question(server: Server, bank, room_id: str | None = None) -> tuple[str, str]:
+    """A visitor who answered every scored question has the closing one open: (cookie, token)."""
+    state: dict[str, object] = {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions}}}
+    if room_id:
+        state["room"] = room_id
+    page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
+    assert page.status == 200
+    return session_cookie(page, forge_cookie(state)), CSRF_RE.search(page.body).group(1)
+
+
+def send_closing_answer(server: Server, cookie: str, token: str) -> str:
+    sent = request(server.base, "POST", "/quiz/closing", cookie=cookie, form={"csrf_token": token, "answer": "no"})
+    assert sent.status == 303 and sent.headers["location"].endswith("/quiz/result")
+    result = request(server.base, "GET", "/quiz/result", cookie=session_cookie(sent, cookie))
+    assert result.status == 200
+    assert "Traceback" not in result.body
+    return result.body
+
+
+def test_database_outage_mid_quiz_is_honest_and_recovers_without_restart(private_pg, bank, tmp_path):
+    upgrade(private_pg.url)
+    server = Server(private_pg.url, workers=2)
+    with running(server, tmp_path):
+        assert request(server.base, "GET", "/readyz").status == 200
+        first = Visitor(server.base, bank, random.Random(1)).finish(None, full_journey=False)
+        assert first.acknowledged
+        # Two visitors reach the closing question, one of them in a workshop room; then the database goes.
+        alone = at_closing_question(server, bank)
+        in_room = at_closing_question(server, bank, room_id="doesnotmatter")
+        private_pg.stop()
+
+        for cookie, token in (alone, in_room):
+            body = send_closing_answer(server, cookie, token)
+            assert "could not be reached" in body and "not counted" in body
+            assert 'data-score="' in body  # the visitor still gets their result
+        ready = request(server.base, "GET", "/readyz")
+        assert ready.status == 503 and "unavailable" in ready.body
+        assert request(server.base, "GET", "/healthz").status == 200  # alive: no restart wanted
+        assert request(server.base, "GET", "/").status == 200
+        stats = request(server.base, "GET", "/stats")
+        assert stats.status == 503 and "cannot be reached" in stats.body and 'class="site-header"' in stats.body
+
+        private_pg.start()
+        deadline = time.monotonic() + 15
+        while request(server.base, "GET", "/readyz").status != 200:
+            assert time.monotonic() < deadline, "not ready again 15 s after the database came back"
+            time.sleep(0.2)
+        again = Visitor(server.base, bank, random.Random(2)).finish(None, full_journey=False)
+        assert again.acknowledged and not again.error
+        assert request(server.base, "GET", "/stats").status == 200
+        assert "Traceback" not in server.log()
+    assert completions(private_pg.url) == 2  # the two acknowledged ones; the two told "not counted" are not
