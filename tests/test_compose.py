@@ -39,6 +39,7 @@ def test_the_proxy_is_the_only_trusted_forwarder_and_reaches_every_replica(compo
     apps = app_services(compose)
     for service in apps.values():
         assert service["environment"]["FORWARDED_ALLOW_IPS"] == proxy_ip
+        assert service["environment"]["PROXY_COUNT"] == 1
     nginx = (ROOT / "deploy" / "nginx.conf").read_text()
     upstreams = set(re.findall(r"^\s*server (\w+):8000", nginx, re.MULTILINE))
     assert upstreams == set(apps)
@@ -50,6 +51,7 @@ def test_the_proxy_keeps_no_address_and_hides_probes():
     nginx = (ROOT / "deploy" / "nginx.conf").read_text()
     assert re.search(r"^\s*access_log off;", nginx, re.MULTILINE)
     assert "server_tokens off;" in nginx
-    assert 'proxy_set_header X-Forwarded-For "";' in nginx
-    assert "$remote_addr" not in nginx
+    # The address is forwarded (one hop, overwritten, never appended) only for rate limiting.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
+    assert "log_format" not in nginx
     assert "location = /readyz { return 404; }" in nginx
