@@ -18,7 +18,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,6 +36,7 @@ from itsdangerous import URLSafeTimedSerializer
 from app.chilling import OPTION_IDS as CHILLING_IDS
 from app.scoring import Bank, score_answers
 from app.tally import GLOBAL, CounterKey, completion_keys
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = range(8700, 8800)  # this engineer's range on the shared machine
@@ -44,17 +44,6 @@ SECRET = "load-test-secret-0123456789abcdef"
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 NOT_COUNTED = "could not be reached"
 ROOM_FULL = "data-room-full"
-
-
-def free_port() -> int:
-    for port in random.sample(PORTS, len(PORTS)):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8700-8799")
 
 
 @dataclass
@@ -75,7 +64,7 @@ class Server:
         return f"127.0.0.1:{self.port}"
 
     def start(self, log_dir: Path) -> Server:
-        self.port = self.port or free_port()
+        self.port = self.port or free_port(PORTS)
         env = {
             **os.environ,
             "APP_ENV": "production",

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from dockerfile_parse import DockerfileParser
 
 from app.scoring import load_bank
 from app.scoring.bank import DEFAULT_BANK
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE_WORKDIR = "/app"
@@ -185,17 +185,6 @@ def test_the_image_compiles_the_translations_as_root_before_dropping_privileges(
     assert compile_at < user_at  # /app is root's and read-only to the app user
 
 
-def free_port() -> int:
-    for port in range(8250, 8300):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8250-8299")
-
-
 def image_environment(df: DockerfileParser, venv: Path, data: Path, port: int) -> dict[str, str]:
     env = dict(df.envs)
     # Only what differs between a container and this machine is replaced.
@@ -223,7 +212,7 @@ def wait_ready(base: str, proc: subprocess.Popen, seconds: float = 60) -> dict:
 def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_url, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    port = free_port()
+    port = free_port(range(8250, 8300))
     env = image_environment(dockerfile, image_root / "venv", data, port)
     if not database_url.startswith("sqlite"):
         env["DATABASE_URL"] = database_url  # the PostgreSQL pass: the container on a database server

@@ -11,7 +11,6 @@ import contextlib
 import os
 import random
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,7 @@ from sqlalchemy import create_engine, text
 
 from app.migrate import upgrade
 from tests.loadgen import CSRF_RE, Server, Visitor, forge_cookie, request, running, session_cookie
+from tests.ports import free_port
 
 pytestmark = pytest.mark.load
 
@@ -35,19 +35,8 @@ class PrivatePostgres:
         self.folder = Path(tempfile.mkdtemp(prefix="reliab-pg-"))
         shutil.chown(self.folder, "postgres")
         self.data = self.folder / "data"
-        self.port = self._free_port()
+        self.port = free_port(PG_PORTS)
         self._as_postgres(PG_BIN / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync")
-
-    @staticmethod
-    def _free_port() -> int:
-        for port in random.sample(PG_PORTS, len(PG_PORTS)):
-            with socket.socket() as s:
-                try:
-                    s.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-        raise RuntimeError("no free port in 55432-55439")
 
     def _as_postgres(self, *args: object) -> None:
         command = [str(a) for a in args]

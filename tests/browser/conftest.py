@@ -16,7 +16,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or PROJECT_ROOT / "artifacts")
@@ -64,19 +65,6 @@ def require(present: bool, what: str) -> None:
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    start = secrets.randbelow(len(PORTS))
-    for i in range(len(PORTS)):
-        port = PORTS[(start + i) % len(PORTS)]
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
 @dataclass
 class LiveServer:
     url: str
@@ -103,7 +91,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     }
     env.pop("TEST_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "app.migrate"], cwd=PROJECT_ROOT, env=env, check=True)
-    port = _free_port()
+    port = free_port(PORTS)
     log = home / "gunicorn.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("wb") as out:
