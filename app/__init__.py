@@ -63,11 +63,13 @@ def register_blueprints(app: Flask) -> None:
     from .pages import bp as pages
     from .quiz import bp as quiz
     from .rooms import bp as rooms
+    from .rooms import unchanged_poll
 
     app.register_blueprint(pages)
     app.register_blueprint(quiz)
     app.register_blueprint(myths)
     app.register_blueprint(rooms)
+    unchanged_poll.init_app(app)  # the projector's "nothing changed", answered before Flask's work
     health.init_app(app)
 
 

@@ -19,8 +19,9 @@ from typing import IO, Any
 from babel import Locale
 from babel.numbers import format_currency
 from flask import Flask
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 
+from .i18n import gettext
 from .scoring import Source
 
 AMOUNT = re.compile(r"\{([A-Z]{3}):(\d+)\}")
@@ -55,7 +56,7 @@ def translate(text: str) -> str:
     if not text:
         return text  # gettext("") would return the catalogue's header
     # Plain str, so Jinja escapes bank text like any other value.
-    return AMOUNT.sub(lambda m: money(int(m.group(2)), m.group(1)), str(gettext(text)))
+    return AMOUNT.sub(lambda m: money(int(m.group(2)), m.group(1)), gettext(text))
 
 
 def source_title(src: Source) -> str:

@@ -11,8 +11,9 @@ import logging
 from pathlib import Path
 from urllib.parse import urlencode
 
+from babel import support
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, get_translations, refresh
 from flask_babel import lazy_gettext as _l
 
 from .extensions import babel
@@ -31,6 +32,9 @@ LANGUAGES = {"en": "English", "zh": "简体中文", "de": "Deutsch"}
 
 # The lang attribute (BCP 47) for each code.
 HTML_LANG = {"en": "en", "zh": "zh-Hans", "de": "de"}
+
+# Where this request's catalogue is kept once found (see `translations`).
+_CATALOGUE = "_catalogue"
 
 BAND_NAMES = {
     "poor": _l("Poor"),
@@ -59,16 +63,21 @@ def use_language(code: str | None) -> None:
     """Let a view impose a language for this request (a room's, chosen by its facilitator)."""
     if code in LOCALES:
         g.imposed_language = code
-        g.pop("language", None)
-        refresh()  # forget a locale Flask-Babel may already have cached for this request
+        forget_language()
+
+
+def forget_language() -> None:
+    """Forget the language (and its catalogue) already settled for this request."""
+    g.pop("language", None)
+    g.pop(_CATALOGUE, None)
+    refresh()  # and the locale Flask-Babel may have cached
 
 
 def remember_language(code: str | None) -> None:
     """Make a language the visitor's choice from now on (e.g. on joining a room)."""
     if code in LOCALES:
         session[SESSION_KEY] = code
-        g.pop("language", None)
-        refresh()
+        forget_language()
 
 
 def current_language() -> str:
@@ -87,6 +96,25 @@ def current_language() -> str:
         chosen = request.accept_languages.best_match(list(LOCALES)) or DEFAULT_LANGUAGE
     g.language = chosen
     return chosen
+
+
+def translations() -> support.Translations | support.NullTranslations:
+    """This request's catalogue. Flask-Babel finds it again for every string, through
+    several context lookups; a page holds dozens of strings, so it is found once a request."""
+    found = g.get(_CATALOGUE)
+    if found is None:
+        found = get_translations()
+        setattr(g, _CATALOGUE, found)
+    return found
+
+
+def gettext(string: str) -> str:
+    """The template's `_()`: Jinja's i18n extension formats and escapes around it."""
+    return translations().ugettext(string)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations().ungettext(singular, plural, n)
 
 
 def select_locale() -> str:
@@ -115,6 +143,8 @@ def uncompiled_catalogues(directory: Path) -> list[str]:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Replace the template callables Flask-Babel installed with ones that reuse the catalogue.
+    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)
     missing = uncompiled_catalogues(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     if missing:
         # Pages would silently fall back to English: say so once, at start-up.

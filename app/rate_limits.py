@@ -42,3 +42,9 @@ def reached_the_result(response: Response) -> bool:
 
 def init_app(app: Flask) -> None:
     limiter.init_app(app)
+    # Flask-Limiter also checks every request for default and blueprint limits, of which
+    # there are none here; the two limited views check their own limits in their decorator.
+    # Dropping that hook saves every other page (a poll, a static file) the lookup.
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # absent when limits are switched off
+        hooks.remove(limiter._check_request_limit)

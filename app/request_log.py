@@ -74,14 +74,30 @@ def request_id() -> str:
     return g.get("request_id", "")
 
 
+def new_request_id(incoming: str) -> str:
+    """The proxy's id when it looks like one, else a fresh one."""
+    return incoming if INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def log_request(method: str, route: str, status: int, started: float | None, rid: str) -> None:
+    """The one line for a request. `route` is the route's pattern, never the path: paths
+    carry room codes and presenter secrets, and an unmatched path could carry anything."""
+    if not _log.isEnabledFor(logging.INFO):
+        return
+    ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
+    fields = {"request_id": rid, "method": method, "path": route, "status": status, "duration_ms": ms}
+    _log.info("%s %s %s %sms id=%s", method, route, status, ms, rid, extra={"request": fields})
+
+
+_log = logging.getLogger(REQUEST_LOGGER)
+
+
 def init_app(app: Flask) -> None:
     configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
-    log = logging.getLogger(REQUEST_LOGGER)
 
     @app.before_request
     def _start() -> None:
-        incoming = request.headers.get(HEADER, "")
-        g.request_id = incoming if INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+        g.request_id = new_request_id(request.headers.get(HEADER, ""))
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -89,25 +105,6 @@ def init_app(app: Flask) -> None:
         rid = request_id()
         if rid:
             response.headers[HEADER] = rid
-        started = g.get("request_started")
-        ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
-        # The route's pattern, not the path: paths carry room codes and presenter secrets,
-        # and an unmatched path could carry anything a visitor pasted.
         route = request.url_rule.rule if request.url_rule is not None else "(no route)"
-        fields = {
-            "request_id": rid,
-            "method": request.method,
-            "path": route,
-            "status": response.status_code,
-            "duration_ms": ms,
-        }
-        log.info(
-            "%s %s %s %sms id=%s",
-            request.method,
-            route,
-            response.status_code,
-            ms,
-            rid,
-            extra={"request": fields},
-        )
+        log_request(request.method, route, response.status_code, g.get("request_started"), rid)
         return response

@@ -284,28 +284,18 @@ def finished_count(session: Session, scope: str) -> int:
     return count or 0
 
 
-def _total_subquery(table: type[Counter] | type[ShownCounter], metric: str) -> ScalarSelect[int]:
-    return (
-        select(table.count)
-        .where(table.scope == bindparam("scope"), table.metric == metric, table.value == "")
-        .scalar_subquery()
-    )
+def _total_subquery(table: type[Counter | ShownCounter], metric: str, scope: ColumnElement[str]) -> ScalarSelect[int]:
+    return select(table.count).where(table.scope == scope, table.metric == metric, table.value == "").scalar_subquery()
 
 
-# Built once: the projector polls this every few seconds from every open presenter view.
-_COMPLETION_MARKS = select(
-    _total_subquery(Counter, COMPLETIONS),
-    _total_subquery(ShownCounter, COMPLETIONS),
-    _total_subquery(ShownCounter, MYTH_ROUNDS),
-)
-
-
-def completion_marks(session: Session, scope: str) -> tuple[int, int, int]:
-    """A scope's live and published quizzes and its published myth rounds, in one query:
+def completion_mark_columns(scope: ColumnElement[str]) -> tuple[ScalarSelect[int], ...]:
+    """A scope's live and published quizzes and its published myth rounds, as three columns:
     enough to tell whether anything a presenter view shows has changed."""
-    live, shown, myths = session.execute(_COMPLETION_MARKS, {"scope": scope}).one()
-    session.rollback()  # end the read transaction; nothing was written
-    return live or 0, shown or 0, myths or 0
+    return (
+        _total_subquery(Counter, COMPLETIONS, scope),
+        _total_subquery(ShownCounter, COMPLETIONS, scope),
+        _total_subquery(ShownCounter, MYTH_ROUNDS, scope),
+    )
 
 
 def delete_scopes(session: Session, scopes: Sequence[str]) -> None:

@@ -276,6 +276,21 @@ def test_poll_answers_304_until_someone_finishes(app, client, bank, room):
     }
 
 
+def test_unchanged_poll_is_answered_early_only_for_the_right_secret_and_an_open_room(app, client, room):
+    code, link, _ = room
+    etag = client.get(f"{link}/poll").headers["ETag"]
+    unchanged = client.get(f"{link}/poll", headers={"If-None-Match": etag, "X-Request-ID": "projector-0001"})
+    assert unchanged.status_code == 304 and unchanged.headers["ETag"] == etag and not unchanged.data
+    # answered before Flask, it still carries every header a page gets
+    assert unchanged.headers["X-Request-ID"] == "projector-0001"
+    assert unchanged.headers["Cache-Control"] == "no-cache, private"
+    assert "frame-ancestors 'none'" in unchanged.headers["Content-Security-Policy"]
+    wrong_secret = link.rsplit("/", 1)[0] + "/" + "x" * 32
+    assert client.get(f"{wrong_secret}/poll", headers={"If-None-Match": etag}).status_code == 404
+    expire(app, code)
+    assert client.get(f"{link}/poll", headers={"If-None-Match": etag}).status_code == 410
+
+
 def test_walkthrough_steps_by_links_and_refreshes_without_javascript(client, bank, room):
     _, link, _ = room
     page = client.get(f"{link}/walk/1").get_data(as_text=True)

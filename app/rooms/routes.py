@@ -27,6 +27,7 @@ from .debrief_prompts import choose_prompts
 from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
 from .qr import qr_svg
 from .reflection import Reflection, room_reflection
+from .unchanged_poll import CACHE_CONTROL, projection_etag
 
 POLL_SECONDS = 5
 
@@ -175,10 +176,6 @@ class Projection:
         return projection_etag(self.finished, self.breakdown.completions, self.reflection.myth_rounds)
 
 
-def projection_etag(finished: int, published: int, myths_published: int) -> str:
-    return f"{finished}-{published}-{myths_published}"
-
-
 def _presented_room(code: str, secret: str) -> Room:
     """The room behind a presenter link; anything but the exact secret is a 404."""
     normal = codes.normalise(code)
@@ -244,16 +241,9 @@ def walkthrough(code: str, secret: str, step: int) -> str:
 
 @bp.get("/rooms/<code>/present/<secret>/poll")
 def poll(code: str, secret: str) -> Response:
-    """A small JSON the projector script polls; 304 while nothing changed."""
-    room = _presented_room(code, secret)
-    # Most polls change nothing: answer those from one small query, before any figure is read.
-    etag = projection_etag(*tally.completion_marks(get_session(), room.scope))
-    if etag in request.if_none_match:
-        unchanged = Response(status=304)
-        unchanged.set_etag(etag)
-        unchanged.headers["Cache-Control"] = "no-cache, private"
-        return unchanged
-    view = _projection(room)
+    """A small JSON the projector script polls; 304 while nothing changed. Most polls change
+    nothing and are answered before they reach this view (see unchanged_poll)."""
+    view = _projection(_presented_room(code, secret))
     response = jsonify(
         finished=view.finished,
         published=view.breakdown.completions,
@@ -261,7 +251,7 @@ def poll(code: str, secret: str) -> Response:
         status=_status_text(view),
     )
     response.set_etag(view.etag)
-    response.headers["Cache-Control"] = "no-cache, private"
+    response.headers["Cache-Control"] = CACHE_CONTROL
     return response.make_conditional(request)
 
 

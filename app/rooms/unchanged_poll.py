@@ -1,0 +1,86 @@
+"""The projector's unchanged poll, answered before Flask does any work for it.
+
+Every open projector asks every few seconds whether the room's figures moved, and
+nearly always they have not. That answer (304) needs only the room's presenter hash,
+its expiry and three counts, which one query reads. So a small WSGI layer answers it
+straight away, without a session, a template or the request machinery; anything else
+(a first poll, a change, a wrong secret, a database error) goes on to the Flask view,
+which answers it in full.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from flask import Flask
+from sqlalchemy import Engine, bindparam, literal, select
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.http import parse_etags, quote_etag
+
+from .. import tally
+from ..models import ROOM_SCOPE_PREFIX, Room
+from ..request_log import HEADER, log_request, new_request_id
+from . import codes, store
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+ROUTE = "/rooms/<code>/present/<secret>/poll"  # the Flask view's rule, as the request log names it
+PATH = re.compile(r"/rooms/([^/]+)/present/([^/]+)/poll")
+CACHE_CONTROL = "no-cache, private"
+
+# The room and its counts in one round trip (built once).
+_PRESENTER_MARKS = select(
+    Room.presenter_hash,
+    Room.expires_on,
+    *tally.completion_mark_columns(literal(ROOM_SCOPE_PREFIX) + Room.id),
+).where(Room.code == bindparam("code"))
+
+
+def projection_etag(finished: int, published: int, myths_published: int) -> str:
+    """What a projector's figures depend on: people finished, quizzes and myth rounds shown."""
+    return f"{finished}-{published}-{myths_published}"
+
+
+class UnchangedPoll:
+    """WSGI middleware: 304 for a projector poll whose ETag still holds, else the app."""
+
+    def __init__(self, wsgi_app: WSGIApplication, engine: Engine) -> None:
+        self.wsgi_app = wsgi_app
+        self.engine = engine
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match and environ.get("REQUEST_METHOD") == "GET":
+            found = PATH.fullmatch(environ.get("PATH_INFO", ""))
+            etag = found and self.current_etag(found[1], found[2])
+            if etag and parse_etags(if_none_match).contains(etag):
+                rid = new_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+                start_response(
+                    "304 Not Modified",
+                    [("ETag", quote_etag(etag)), ("Cache-Control", CACHE_CONTROL), (HEADER, rid)],
+                )
+                log_request("GET", ROUTE, 304, started, rid)
+                return []
+        return self.wsgi_app(environ, start_response)
+
+    def current_etag(self, code: str, secret: str) -> str | None:
+        """The ETag the view would give now, or None where the view must answer (it says why)."""
+        if codes.normalise(code) != code:
+            return None
+        try:
+            with self.engine.connect() as connection:
+                row = connection.execute(_PRESENTER_MARKS, {"code": code}).first()
+        except SQLAlchemyError:
+            return None
+        if row is None or not codes.secret_matches(secret, row.presenter_hash) or store.today() >= row.expires_on:
+            return None
+        return projection_etag(*(n or 0 for n in row[2:]))
+
+
+def init_app(app: Flask) -> None:
+    app.wsgi_app = UnchangedPoll(app.wsgi_app, app.extensions["database"].engine)  # type: ignore[method-assign]
