@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from gunicorn.http import wsgi as _gunicorn_wsgi
 
@@ -24,8 +25,13 @@ timeout = _server["timeout"]
 graceful_timeout = 20  # a deploy waits this long for requests in flight
 keepalive = 5  # a little longer than nothing, shorter than a proxy's idle timeout
 # Recycle workers now and then, at staggered times, so a slow leak never adds up.
-max_requests = 1000
-max_requests_jitter = 100
+max_requests = 10000
+max_requests_jitter = 1000
+# Build the app once in the master and fork workers from it: a recycled worker then costs
+# a fork, not the ~0.4 s of imports and set-up that otherwise came back every 1,000 requests
+# (on a busy 2-core machine that was a third of all the CPU time). Each worker still opens
+# its own database connections (see post_fork). A code change needs a restart, not a HUP.
+preload_app = True
 forwarded_allow_ips = _server["forwarded_allow_ips"]
 
 # Logs go to stdout/stderr for the platform to collect. The app writes one line per request
@@ -66,6 +72,13 @@ def _without_server_header(response: _gunicorn_wsgi.Response) -> list[str]:
 # This drops that one header line and leaves the rest of gunicorn's response as it is.
 _original_default_headers = _gunicorn_wsgi.Response.default_headers
 _gunicorn_wsgi.Response.default_headers = _without_server_header  # type: ignore[method-assign]
+
+
+def post_fork(_server_arbiter: object, worker: Any) -> None:
+    """Connections are never shared across processes: drop any the master's pool holds."""
+    database = getattr(worker.app.wsgi(), "extensions", {}).get("database")
+    if database is not None:
+        database.engine.dispose(close=False)
 
 
 def on_starting(_server_arbiter: object) -> None:

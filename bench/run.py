@@ -109,6 +109,19 @@ def seed(url: str, bank, completions: int, room_id: str) -> None:
     engine.dispose()
 
 
+def settled_etag(server: Server, path: str) -> str:
+    """The poll's ETag once the room's figures stand still. wrk stops sending, but gunicorn
+    still finishes the completions in flight: an ETag read then would be stale at once, and
+    every poll would be answered in full (200) rather than "unchanged" (304)."""
+    etag = request(server.base, "GET", path).headers["etag"]
+    while True:
+        time.sleep(0.5)
+        again = request(server.base, "GET", path).headers["etag"]
+        if again == etag:
+            return etag
+        etag = again
+
+
 def room_of_300(server: Server, bank, room_id: str, spread: float = 10.0) -> tuple[float, float, float]:
     """300 people finish within `spread` seconds: (seconds until the last result, p99 and max request time)."""
     times: list[float] = []
@@ -159,8 +172,7 @@ def main() -> None:
 
         def measure() -> dict[str, float]:
             completion = wrk(f"http://{app.base}/", seconds, script=script)
-            # The room's figures stand still now: every poll with this ETag is answered 304.
-            unchanged = request(app.base, "GET", presenter + "/poll").headers["etag"]
+            unchanged = settled_etag(app, presenter + "/poll")
             return {
                 "completion": completion,
                 "poll (304)": wrk(f"http://{app.base}{presenter}/poll", seconds, headers={"If-None-Match": unchanged}),
