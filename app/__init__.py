@@ -15,6 +15,7 @@ from . import (
     errors,
     health,
     i18n,
+    page_cache,
     rate_limits,
     request_log,
     security,
@@ -56,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     bank_text.init_app(app)
     charts.init_app(app)
+    page_cache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

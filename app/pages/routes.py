@@ -8,17 +8,21 @@ from werkzeug.wrappers import Response
 from .. import chilling, tally
 from ..content import get_bank, get_myths
 from ..database import get_session
+from ..page_cache import cached_page
 from . import bp
 
 
 @bp.get("/")
 def index() -> str:
     bank = get_bank()
-    return render_template(
-        "pages/index.html",
-        bank=bank,
-        minutes=max(3, round(len(bank.questions) * 15 / 60)),
-        myths_count=len(get_myths().statements),
+    return cached_page(
+        "index",
+        lambda: render_template(
+            "pages/index.html",
+            bank=bank,
+            minutes=max(3, round(len(bank.questions) * 15 / 60)),
+            myths_count=len(get_myths().statements),
+        ),
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
@@ -13,9 +14,10 @@ from .. import tally
 from ..content import get_bank
 from ..database import get_session
 from ..errors import render_error
+from ..page_cache import cached_page
 from ..rate_limits import completions_limit, limiter, reached_the_result
 from ..rooms import membership
-from ..scoring import Report, score_answers
+from ..scoring import Question, Report, score_answers
 from . import bp, progress
 from .forms import AnswerForm, ClosingForm
 from .result_view import render_result
@@ -44,17 +46,28 @@ def question(step: int) -> Response | str | tuple[str, int]:
         return render_error(400, "skipped", next_url=url_for("quiz.question", step=reachable))
 
     q = bank.questions[step - 1]
+    if request.method == "GET":
+        selected = progress.answers(bank).get(q.id)
+        return _shared_page(("question", step, selected), lambda: _render_question(step, _answered(q, selected)))
     form = AnswerForm.for_question(q)
-    if form.is_submitted():
-        if not form.validate():
-            return _render_question(step, form), 400
-        progress.save_answer(bank, q.id, form.answer.data)
-        if step < len(bank.questions):
-            return redirect(url_for("quiz.question", step=step + 1), 303)
-        return redirect(url_for("quiz.closing"), 303)
+    if not form.validate():
+        return _render_question(step, form), 400
+    progress.save_answer(bank, q.id, form.answer.data)
+    if step < len(bank.questions):
+        return redirect(url_for("quiz.question", step=step + 1), 303)
+    return redirect(url_for("quiz.closing"), 303)
 
-    form.answer.data = progress.answers(bank).get(q.id)
-    return _render_question(step, form)
+
+def _answered(q: Question, selected: str | None) -> AnswerForm:
+    form = AnswerForm.for_question(q)
+    form.answer.data = selected
+    return form
+
+
+def _shared_page(key: tuple[object, ...], render: Callable[[], str]) -> str:
+    """A quiz page as everyone sees it, kept once rendered; a room member's page names
+    their room, so it is rendered for them alone."""
+    return render() if membership.KEY in session else cached_page(key, render)
 
 
 def _render_question(step: int, form: AnswerForm) -> str:

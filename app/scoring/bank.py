@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -61,11 +62,12 @@ class Question:
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
 
-    @property
+    # Cached: scoring asks for both several times per question, and a question never changes.
+    @functools.cached_property
     def best(self) -> Option:
         return max(self.options, key=lambda o: o.points)
 
-    @property
+    @functools.cached_property
     def worst(self) -> Option:
         return min(self.options, key=lambda o: o.points)
 
