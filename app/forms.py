@@ -1,4 +1,5 @@
-"""The base of every form: Flask-WTF with WTForms' own messages loaded once per language.
+"""The base of every form: Flask-WTF with WTForms' own messages loaded once per language,
+and no CSRF field of its own (CSRFProtect guards every POST of the app).
 
 Flask-WTF reads WTForms' message catalogue from disk on every request that builds a
 form; the catalogue never changes while the process runs, so it is kept per locale.
@@ -32,5 +33,10 @@ TRANSLATIONS = _CachedTranslations()
 
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
+        # CSRFProtect checks every POST before any view runs; a second check by each
+        # form would only verify the same token again. Templates write the token with
+        # csrf_token().
+        csrf = False
+
         def get_translations(self, form: object) -> _CachedTranslations:
             return TRANSLATIONS

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, Request, abort, g
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 
 class PlainJSON:
@@ -31,6 +31,16 @@ class PlainJSON:
 
 class CheckedSessionInterface(SecureCookieSessionInterface):
     serializer = PlainJSON()  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        self._signer: tuple[object, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask builds a new one twice a request; it only changes with the keys."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if self._signer is None or self._signer[0] != keys:
+            self._signer = (keys, super().get_signing_serializer(app))
+        return self._signer[1]
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         serializer = self.get_signing_serializer(app)
