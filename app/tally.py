@@ -97,32 +97,30 @@ def myth_round_keys(marks: Mapping[str, bool], scopes: Sequence[str]) -> tuple[C
 
 @functools.cache
 def _increment_statement(dialect: str) -> Insert:
-    """INSERT ... ON CONFLICT DO UPDATE count = count + 1, built once per dialect.
-
-    Executed with one parameter set per counter (executemany), so SQLAlchemy compiles it
-    once per process instead of once per completion; rows are still written in key order.
-    """
+    """INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE count = count + 1 RETURNING the
+    new counts, built once per dialect. SQLAlchemy sends the rows as one multi-row statement
+    and compiles it once per process; rows are written in key order."""
     table = Counter.__table__
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = upsert(table)
     return stmt.on_conflict_do_update(
         index_elements=[table.c.scope, table.c.metric, table.c.value],
         set_={"count": table.c.count + stmt.excluded.count},
-    )
+    ).returning(table.c.scope, table.c.metric, table.c.value, table.c.count)
 
 
-def _upsert_increment(session: Session, keys: Iterable[CounterKey]) -> None:
+def _upsert_increment(session: Session, keys: Iterable[CounterKey], total: str) -> dict[str, int]:
+    """Add 1 to every key's counter; returns each scope's new `total` (read from the rows just
+    written, which this transaction now holds locked)."""
     rows = [{"scope": k.scope, "metric": k.metric, "value": k.value, "count": 1} for k in keys]
     connection = session.connection()
-    connection.execute(_increment_statement(connection.dialect.name), rows)
+    written = connection.execute(_increment_statement(connection.dialect.name), rows)
+    return {scope: count for scope, metric, value, count in written if metric == total and value == ""}
 
 
 @functools.cache
-def _statements(family: Family) -> tuple[Select[tuple[str, int]], Delete, Insert]:
-    """A family's totals read, unpublish and publish statements, built once (every completion runs them)."""
-    totals = select(Counter.scope, Counter.count).where(
-        Counter.scope.in_(bindparam("scopes", expanding=True)), Counter.metric == family.total, Counter.value == ""
-    )
+def _statements(family: Family) -> tuple[Delete, Insert]:
+    """A family's unpublish and publish statements, built once (every k-th completion runs them)."""
     unpublish = delete(ShownCounter).where(ShownCounter.scope == bindparam("scope"), family.matches(ShownCounter))
     publish = insert(ShownCounter).from_select(
         ["scope", "metric", "value", "count"],
@@ -130,7 +128,7 @@ def _statements(family: Family) -> tuple[Select[tuple[str, int]], Delete, Insert
             Counter.scope == bindparam("scope"), family.matches(Counter)
         ),
     )
-    return totals, unpublish, publish
+    return unpublish, publish
 
 
 class ScopeFull(Exception):
@@ -155,16 +153,15 @@ def _is_transient(error: OperationalError) -> bool:
 def _write(session: Session, keys: tuple[CounterKey, ...], family: Family, k: int, cap: int | None) -> None:
     """Increment, check the cap, publish every k-th, commit: one transaction.
 
-    The family's totals are read after this transaction incremented them, so those rows
-    stay locked until commit: concurrent completions of the same scope wait, the cap
-    cannot be passed by two at once, and each published copy holds exactly the
-    completions counted up to this one.
+    The family's totals come back from the increment itself, so those rows stay locked
+    until commit: concurrent completions of the same scope wait, the cap cannot be passed
+    by two at once, and each published copy holds exactly the completions counted up to
+    this one.
     """
-    totals, unpublish, publish = _statements(family)
-    _upsert_increment(session, keys)
+    unpublish, publish = _statements(family)
+    counts = _upsert_increment(session, keys, family.total)
     connection = session.connection()
     scopes = sorted({key.scope for key in keys})
-    counts = {scope: count for scope, count in connection.execute(totals, {"scopes": scopes})}
     for scope in scopes:
         if cap is not None and scope != GLOBAL and counts.get(scope, 0) > cap:
             raise ScopeFull(scope)
