@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, literal, select
+from sqlalchemy import Select, bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,26 +55,27 @@ def create_room(session: Session, title: str, ttl_days: int, language: str | Non
     raise RuntimeError("could not find a free room code")
 
 
-_ROOM_BY_CODE = select(Room).where(Room.code == bindparam("code"))  # built once: every room page asks
+# Built once: every room page, and every finished quiz of a room member, looks a room up.
+_ROOMS = Room.__table__
+_ROOM_BY_CODE = select(_ROOMS).where(_ROOMS.c.code == bindparam("code"))
+_ROOM_BY_ID = select(_ROOMS).where(_ROOMS.c.id == bindparam("id"))
 
 
 def find_by_code(session: Session, code: str) -> Room | None:
-    room = session.scalar(_ROOM_BY_CODE, {"code": code})
-    return _detached(session, room)
+    return _read(session, _ROOM_BY_CODE, {"code": code})
 
 
 def find_by_id(session: Session, room_id: str) -> Room | None:
-    room = session.get(Room, room_id)
-    return _detached(session, room)
+    return _read(session, _ROOM_BY_ID, {"id": room_id})
 
 
-def _detached(session: Session, room: Room | None) -> Room | None:
-    """End the read transaction but keep the room as loaded: a rollback would expire it,
-    and every attribute read afterwards would query the database again."""
-    if room is not None:
-        session.expunge(room)
+def _read(session: Session, query: Select[Any], params: dict[str, str]) -> Room | None:
+    """A room as read, for reading only: built from its row, outside the session (loading it
+    through the ORM's identity map cost more than the rest of a quiz's last request), and
+    with the read transaction ended at once."""
+    row = session.execute(query, params).first()
     session.rollback()
-    return room
+    return None if row is None else Room(**row._mapping)
 
 
 def purge_expired(session: Session, *, limit: int | None = None, on: date | None = None) -> int:
