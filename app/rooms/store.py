@@ -73,7 +73,7 @@ def _read(session: Session, query: Select[Any], params: dict[str, str]) -> Room 
     """A room as read, for reading only: built from its row, outside the session (loading it
     through the ORM's identity map cost more than the rest of a quiz's last request), and
     with the read transaction ended at once."""
-    row = session.execute(query, params).first()
+    row = session.connection().execute(query, params).first()
     session.rollback()
     return None if row is None else Room(**row._mapping)
 
