@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from flask import session
-
 from ..chilling import OPTION_IDS as CHILLING_IDS
+from ..cookie_state import CookieState
 from ..scoring import Bank
-from ..tally import ANSWER_PREFIX, CounterKey
+from ..tally import ANSWER_PREFIX
 
-KEY = "quiz"
-
-
-def _state() -> dict[str, Any]:
-    state = session.get(KEY)
-    return state if isinstance(state, dict) else {}
+STATE = CookieState("quiz")
+_state = STATE.read
+counted_keys = STATE.counted_keys
+mark_counted = STATE.mark_counted  # the data receipt is read from what the tally returned
+restart = STATE.clear
 
 
 def answers(bank: Bank) -> dict[str, str]:
@@ -58,26 +53,13 @@ def chilling_answer() -> str | None:
 
 
 def save_chilling(option_id: str) -> None:
-    state = _state()
-    state["chilling"] = option_id
-    session[KEY] = state
+    STATE.update(chilling=option_id)
 
 
 def save_answer(bank: Bank, question_id: str, option_id: str) -> None:
-    state = _state()
     given = answers(bank)
     given[question_id] = option_id
-    state["answers"] = given
-    session[KEY] = state
-
-
-def counted_keys() -> tuple[CounterKey, ...] | None:
-    """Exactly the counters this quiz run added 1 to, as the tally returned them; None if not counted."""
-    raw = _state().get("counted")
-    if not isinstance(raw, list):
-        return None
-    keys = [CounterKey(*item) for item in raw if isinstance(item, list) and len(item) == 3]
-    return tuple(keys) if len(keys) == len(raw) else None
+    STATE.update(answers=given)
 
 
 def counted_answers() -> dict[str, str] | None:
@@ -88,33 +70,17 @@ def counted_answers() -> dict[str, str] | None:
     return {k.metric[len(ANSWER_PREFIX) :]: k.value for k in keys if k.metric.startswith(ANSWER_PREFIX)}
 
 
-def mark_counted(keys: Sequence[CounterKey]) -> None:
-    """Keep the tally's own list of what it incremented: the data receipt is read from it."""
-    state = _state()
-    state["counted"] = [[k.scope, k.metric, k.value] for k in keys]
-    state.pop("count_failed", None)
-    session[KEY] = state
-
-
 def mark_count_failed() -> None:
-    state = _state()
-    state["count_failed"] = True
-    session[KEY] = state
+    STATE.update(count_failed=True)
 
 
 def mark_room_full() -> None:
-    state = _state()
-    state["room_full"] = True
-    session[KEY] = state
+    STATE.update(room_full=True)
 
 
 def room_full() -> bool:
-    return bool(_state().get("room_full"))
+    return STATE.flag("room_full")
 
 
 def count_failed() -> bool:
-    return bool(_state().get("count_failed"))
-
-
-def restart() -> None:
-    session.pop(KEY, None)
+    return STATE.flag("count_failed")
