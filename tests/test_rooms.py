@@ -15,6 +15,7 @@ from app import create_app
 from app.migrate import upgrade
 from app.models import Room
 from app.rooms import codes, store
+from app.rooms.unchanged_poll import UnchangedPoll
 from app.scoring import best_answers, worst_answers
 from tests.conftest import QuizDriver, csrf_token
 
@@ -289,6 +290,18 @@ def test_unchanged_poll_is_answered_early_only_for_the_right_secret_and_an_open_
     assert client.get(f"{wrong_secret}/poll", headers={"If-None-Match": etag}).status_code == 404
     expire(app, code)
     assert client.get(f"{link}/poll", headers={"If-None-Match": etag}).status_code == 410
+
+
+def test_the_early_answer_reads_the_same_etag_as_the_view(app, client, bank, room):
+    code, link, _ = room
+    early = UnchangedPoll(app.wsgi_app, app.extensions["database"].engine)
+    secret = link.rsplit("/", 1)[1]
+    participant(app, bank, code)
+    assert early.current_etag(code, secret) == client.get(f"{link}/poll").headers["ETag"].strip('"') == "1-0-0"
+    assert early.current_etag(code, "x" * 32) is None
+    assert early.current_etag(f"{code[:3]}-{code[3:]}", secret) is None  # the view normalises those
+    expire(app, code)
+    assert early.current_etag(code, secret) is None
 
 
 def test_walkthrough_steps_by_links_and_refreshes_without_javascript(client, bank, room):

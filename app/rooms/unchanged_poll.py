@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import Engine, bindparam, literal, select
@@ -51,6 +52,13 @@ class UnchangedPoll:
     def __init__(self, wsgi_app: WSGIApplication, engine: Engine) -> None:
         self.wsgi_app = wsgi_app
         self.engine = engine
+        # The query is compiled once and run on a pooled driver connection: SQLAlchemy's
+        # execution layer costs three times the query itself, on the busiest request there is.
+        compiled = _PRESENTER_MARKS.compile(dialect=engine.dialect)
+        self.sql = str(compiled)
+        self.params = compiled.construct_params({"code": ""})
+        self.order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        self.driver_errors = (SQLAlchemyError, engine.dialect.loaded_dbapi.Error)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -73,13 +81,33 @@ class UnchangedPoll:
         if codes.normalise(code) != code:
             return None
         try:
-            with self.engine.connect() as connection:
-                row = connection.execute(_PRESENTER_MARKS, {"code": code}).first()
-        except SQLAlchemyError:
+            row = self.read(code)
+        except self.driver_errors:
             return None
-        if row is None or not codes.secret_matches(secret, row.presenter_hash) or store.today() >= row.expires_on:
+        if row is None:
             return None
-        return projection_etag(*(n or 0 for n in row[2:]))
+        presenter_hash, expires_on, *marks = row
+        if not codes.secret_matches(secret, presenter_hash) or store.today() >= _day(expires_on):
+            return None
+        return projection_etag(*(n or 0 for n in marks))
+
+    def read(self, code: str) -> tuple[Any, ...] | None:
+        params = {**self.params, "code": code}
+        values = params if self.order is None else tuple(params[name] for name in self.order)
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.sql, values)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()  # back to the pool, which ends the read transaction
+        return row
+
+
+def _day(value: date | str) -> date:
+    """A DATE as the driver returns it: SQLite's is ISO text, PostgreSQL's a date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def init_app(app: Flask) -> None:
