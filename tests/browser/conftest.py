@@ -207,10 +207,15 @@ class HttpVisitor:
 
 @pytest.fixture(scope="session")
 def finished_visitor(live_server: LiveServer) -> HttpVisitor:
-    """Someone who finished the quiz, with mixed answers; their cookie opens the result page."""
+    """Someone who finished the quiz, with mixed answers, and the myth round; their cookie
+    opens both result pages."""
     visitor = HttpVisitor(live_server)
     result = visitor.complete_quiz(lambda step, options: options[step % len(options)])
     assert result.status == 200
+    statements = re.findall(r'name="([\w-]+)" value="real"', visitor.get("/myths/").text)
+    guesses = {sid: ("real", "myth")[n % 2] for n, sid in enumerate(statements)}
+    played = visitor.post_form("/myths/", guesses)
+    assert statements and played.status == 303 and played.headers["Location"].endswith("/myths/result")
     return visitor
 
 
@@ -367,6 +372,7 @@ PAGE_TYPES = [
     PageType("result", "/quiz/result", needs_finished_quiz=True),
     PageType("closing-question", "/quiz/closing", needs_finished_quiz=True),
     PageType("myth-round", "/myths/"),
+    PageType("myth-result", "/myths/result", needs_finished_quiz=True),
     PageType("privacy", "/privacy"),
     PageType("statistics", "/stats"),
     PageType("forgotten", "/forgotten"),
