@@ -70,11 +70,11 @@ def find_by_id(session: Session, room_id: str) -> Room | None:
 
 
 def _read(session: Session, query: Select[Any], params: dict[str, str]) -> Room | None:
-    """A room as read, for reading only: built from its row, outside the session (loading it
-    through the ORM's identity map cost more than the rest of a quiz's last request), and
-    with the read transaction ended at once."""
-    row = session.connection().execute(query, params).first()
-    session.rollback()
+    """A room as read, for reading only: one query on a connection of its own, outside the
+    session's transaction, and built from its row rather than loaded into the session (the
+    ORM's way cost more than the rest of a room member's last quiz request)."""
+    with session.get_bind().connect() as connection:
+        row = connection.execute(query, params).first()
     return None if row is None else Room(**row._mapping)
 
 
