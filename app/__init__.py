@@ -38,13 +38,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(settings)
 
-    request_log.init_app(app)
+    request_log.configure(app)
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
     compression.init_app(app)
+    request_log.init_app(app)
     return app
 
 

@@ -13,15 +13,20 @@ import re
 import sys
 import time
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, request
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 LOGGER = "app"  # the package logger: app.errors, app.health... share its handler
 REQUEST_LOGGER = "app.requests"
 HEADER = "X-Request-ID"
 # A proxy's id is kept only when it looks like an id: it is echoed back and written to the log.
 INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+ROUTE_KEY = "app.route"  # a layer that answers before Flask names its route here
 
 
 class StdoutHandler(logging.StreamHandler):
@@ -70,21 +75,17 @@ def configure_logging(log_format: str, level: str) -> None:
     logger.propagate = False
 
 
-def request_id() -> str:
-    return g.get("request_id", "")
-
-
 def new_request_id(incoming: str) -> str:
     """The proxy's id when it looks like one, else a fresh one."""
     return incoming if INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 
-def log_request(method: str, route: str, status: int, started: float | None, rid: str) -> None:
+def log_request(method: str, route: str, status: int, started: float, rid: str) -> None:
     """The one line for a request. `route` is the route's pattern, never the path: paths
     carry room codes and presenter secrets, and an unmatched path could carry anything."""
     if not _log.isEnabledFor(logging.INFO):
         return
-    ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
+    ms = round((time.perf_counter() - started) * 1000, 1)
     fields = {"request_id": rid, "method": method, "path": route, "status": status, "duration_ms": ms}
     _log.info("%s %s %s %sms id=%s", method, route, status, ms, rid, extra={"request": fields})
 
@@ -92,19 +93,44 @@ def log_request(method: str, route: str, status: int, started: float | None, rid
 _log = logging.getLogger(REQUEST_LOGGER)
 
 
-def init_app(app: Flask) -> None:
+def route_of(environ: WSGIEnvironment) -> str:
+    """The pattern of the route that answered, as Flask or an earlier layer named it."""
+    return environ.get(ROUTE_KEY) or "(no route)"
+
+
+class RequestLog:
+    """WSGI middleware around everything else: an id on every response, a line for every
+    request, whichever layer answered it."""
+
+    def __init__(self, wsgi_app: WSGIApplication) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        rid = new_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+        status = ["500"]
+
+        def start(code: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status[0] = code
+            headers.append((HEADER, rid))
+            return start_response(code, headers, exc_info)
+
+        body = self.wsgi_app(environ, start)
+        log_request(environ.get("REQUEST_METHOD", ""), route_of(environ), int(status[0][:3]), started, rid)
+        return body
+
+
+def configure(app: Flask) -> None:
+    """First thing: start-up messages go through the same handler as request lines."""
     configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
 
-    @app.before_request
-    def _start() -> None:
-        g.request_id = new_request_id(request.headers.get(HEADER, ""))
-        g.request_started = time.perf_counter()
 
-    @app.after_request
-    def _log(response: Response) -> Response:
-        rid = request_id()
-        if rid:
-            response.headers[HEADER] = rid
-        route = request.url_rule.rule if request.url_rule is not None else "(no route)"
-        log_request(request.method, route, response.status_code, g.get("request_started"), rid)
-        return response
+def init_app(app: Flask) -> None:
+    """Last thing, so the log wraps every other layer."""
+    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
+
+    @app.teardown_request
+    def _name_route(_error: BaseException | None) -> None:
+        # Flask forgets the request when it returns; the log reads the route from here.
+        if request.url_rule is not None:
+            request.environ[ROUTE_KEY] = request.url_rule.rule

@@ -11,7 +11,6 @@ which answers it in full.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from werkzeug.http import parse_etags, quote_etag
 
 from .. import tally
 from ..models import ROOM_SCOPE_PREFIX, Room
-from ..request_log import HEADER, log_request, new_request_id
+from ..request_log import ROUTE_KEY
 from . import codes, store
 
 if TYPE_CHECKING:
@@ -61,18 +60,13 @@ class UnchangedPoll:
         self.driver_errors = (SQLAlchemyError, engine.dialect.loaded_dbapi.Error)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        started = time.perf_counter()
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match and environ.get("REQUEST_METHOD") == "GET":
             found = PATH.fullmatch(environ.get("PATH_INFO", ""))
             etag = found and self.current_etag(found[1], found[2])
             if etag and parse_etags(if_none_match).contains(etag):
-                rid = new_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
-                start_response(
-                    "304 Not Modified",
-                    [("ETag", quote_etag(etag)), ("Cache-Control", CACHE_CONTROL), (HEADER, rid)],
-                )
-                log_request("GET", ROUTE, 304, started, rid)
+                environ[ROUTE_KEY] = ROUTE
+                start_response("304 Not Modified", [("ETag", quote_etag(etag)), ("Cache-Control", CACHE_CONTROL)])
                 return []
         return self.wsgi_app(environ, start_response)
 
