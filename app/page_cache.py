@@ -10,7 +10,8 @@ kept here: the token is put back per request, and pages that show a visitor's ow
 (a result, a room they joined) are never kept.
 
 Content cannot change while a process runs (the bank, catalogues and templates are read
-at start), except in development, where templates reload and nothing is kept.
+at start). Where templates reload on edit (Flask's debug mode or TEMPLATES_AUTO_RELOAD),
+nothing is kept.
 """
 
 from __future__ import annotations
@@ -63,6 +64,6 @@ def cached_page(key: Hashable, render: Callable[[], str]) -> str:
 
 
 def init_app(app: Flask) -> None:
-    # Templates that reload on edit (development) must be rendered afresh every time.
+    # Templates that reload on edit must be rendered afresh every time.
     if not (app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")):
         app.extensions["page_cache"] = PageCache()
