@@ -60,7 +60,7 @@ test: test-tools translations
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest
 	@echo "--- the same suite against PostgreSQL ($(PG_TEST_URL)) ---"
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser"
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser and not bench"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .cache
