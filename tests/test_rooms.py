@@ -105,6 +105,9 @@ def test_projector_moves_only_in_steps_of_k(app, client, bank, room):
     # the walkthrough and the debrief follow the same published copy
     walk = client.get(f"{link}/walk/1").get_data(as_text=True)
     assert all(n == 0 or n >= k for n in counts_shown(walk)) and counts_shown(walk)
+    # its closing slide shows the room's closing question, under the same rule (all ten said "no")
+    closing = client.get(f"{link}/walk/{len(bank.questions) + 1}").get_data(as_text=True)
+    assert "data-chilling" in closing and sorted(counts_shown(closing)) == [0, 0, 10]
 
 
 def test_room_counts_also_count_globally_and_others_do_not_count_in_the_room(app, quiz, bank, room, store):
@@ -310,10 +313,16 @@ def test_walkthrough_steps_by_links_and_refreshes_without_javascript(client, ban
     assert bank.questions[0].text in page and bank.questions[0].zhima.note in page
     assert f'rel="next" href="{link}/walk/2"' in page and 'rel="prev"' not in page
     assert 'class="refresh"' in page and "js/projector.js" in page
-    last = client.get(f"{link}/walk/{len(bank.questions)}").get_data(as_text=True)
-    assert 'rel="next"' not in last and 'rel="prev"' in last
+    # after the last question come the closing question and the myth round, then the end
+    n = len(bank.questions)
+    last_question = client.get(f"{link}/walk/{n}").get_data(as_text=True)
+    assert f'rel="next" href="{link}/walk/{n + 1}"' in last_question
+    chilling_slide = client.get(f"{link}/walk/{n + 1}").get_data(as_text=True)
+    assert 'data-walk-slide="chilling"' in chilling_slide and "Shown once 5 people in this room" in chilling_slide
+    myth_slide = client.get(f"{link}/walk/{n + 2}").get_data(as_text=True)
+    assert 'data-walk-slide="myths"' in myth_slide and 'rel="next"' not in myth_slide and 'rel="prev"' in myth_slide
     assert client.get(f"{link}/walk/0").status_code == 404
-    assert client.get(f"{link}/walk/{len(bank.questions) + 1}").status_code == 404
+    assert client.get(f"{link}/walk/{n + 3}").status_code == 404
 
 
 def test_passphrase_guards_room_creation_when_set(database_url, tmp_path):

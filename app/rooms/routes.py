@@ -227,15 +227,25 @@ def projector(code: str, secret: str) -> str:
     return render_template("rooms/projector.html", **_presenter_context(room, secret))
 
 
+# After the questions, the walkthrough ends on the room's closing question and its myth round.
+CLOSING_SLIDES = ("chilling", "myths")
+
+
 @bp.get("/rooms/<code>/present/<secret>/walk/<int:step>")
 def walkthrough(code: str, secret: str, step: int) -> str:
     room = _presented_room(code, secret)
-    bank = get_bank()
-    if not 1 <= step <= len(bank.questions):
+    questions = get_bank().questions
+    if not 1 <= step <= len(questions) + len(CLOSING_SLIDES):
         abort(404)
-    q = bank.questions[step - 1]
+    slide = CLOSING_SLIDES[step - len(questions) - 1] if step > len(questions) else None
     return render_template(
-        "rooms/walkthrough.html", q=q, step=step, total=len(bank.questions), **_presenter_context(room, secret)
+        "rooms/walkthrough.html",
+        q=questions[step - 1] if slide is None else None,
+        slide=slide,
+        step=step,
+        total=len(questions),
+        last=len(questions) + len(CLOSING_SLIDES),
+        **_presenter_context(room, secret),
     )
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from app.scoring import load_bank
 from tests.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -384,13 +385,18 @@ PAGE_TYPES = [
     PageType("room-unknown", "/r/ZZZZZZ", status=404),
     PageType("projector", "{presenter}"),
     PageType("walkthrough", "{presenter}/walk/2"),
+    PageType("walkthrough-closing", "{presenter}/walk/{after_questions}"),
+    PageType("walkthrough-myths", "{presenter}/walk/{last_slide}"),
     PageType("debrief", "{presenter}/debrief"),
 ]
 PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "walkthrough")]
+QUESTIONS = len(load_bank().questions)
 
 
 def page_path(page_type: PageType, room: Workshop) -> str:
-    return page_type.path.format(code=room.code, presenter=room.presenter_path)
+    return page_type.path.format(
+        code=room.code, presenter=room.presenter_path, after_questions=QUESTIONS + 1, last_slide=QUESTIONS + 2
+    )
 
 
 @pytest.fixture
