@@ -57,6 +57,11 @@ def test_a_room_members_page_names_their_room_and_no_one_elses(app, client, bank
     assert "data-joined-room" not in stranger.get("/quiz/1").get_data(as_text=True)
 
 
+def test_head_is_answered_like_get(client):
+    for path in ("/", "/quiz/1", "/quiz/1", "/myths/"):  # the second question page comes from the kept one
+        assert client.head(path).status_code == 200, path
+
+
 def test_development_renders_every_time(database_url, tmp_path):
     app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "TEMPLATES_AUTO_RELOAD": True})
     assert "page_cache" not in app.extensions

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 @limiter.limit(completions_limit, methods=["POST"], deduct_when=reached_the_result)
 def round_page() -> Response | str | tuple[str, int]:
     myths = get_myths()
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         return _render_round(myths, progress.guesses(myths), ())
 
     given = {s.id: request.form.get(s.id, "") for s in myths.statements}

@@ -46,7 +46,7 @@ def question(step: int) -> Response | str | tuple[str, int]:
         return render_error(400, "skipped", next_url=url_for("quiz.question", step=reachable))
 
     q = bank.questions[step - 1]
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         selected = progress.answers(bank).get(q.id)
         return _shared_page(("question", step, selected), lambda: _render_question(step, _answered(q, selected)))
     form = AnswerForm.for_question(q)

@@ -93,7 +93,7 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
     """What joining means, worded from the settings, and the button that joins."""
     normal = codes.normalise(code)
     if normal is not None and normal != code:
-        return redirect(url_for("rooms.join_screen", code=normal), 301 if request.method == "GET" else 308)
+        return redirect(url_for("rooms.join_screen", code=normal), 301 if request.method in ("GET", "HEAD") else 308)
     db = get_session()
     store.purge_expired(db, limit=store.PURGE_BATCH)
     room = store.find_by_code(db, normal) if normal else None
