@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -103,3 +105,16 @@ def test_server_settings_come_from_the_environment():
     assert default["bind"] == "127.0.0.1:8000" and default["forwarded_allow_ips"] == "127.0.0.1,::1"
     with pytest.raises(ConfigError, match="PORT"):
         server_settings({"PORT": "99999"})
+
+
+def test_workers_fork_from_a_built_app_and_never_share_its_connections(app):
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["preload_app"] is True  # a recycled worker is a fork, not a new start
+    engine = app.extensions["database"].engine
+    with engine.connect():
+        pass  # the master's pool now holds a connection
+    masters_pool = engine.pool
+    conf["post_fork"](None, SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))
+    assert engine.pool is not masters_pool and engine.pool.checkedin() == 0
+    with engine.connect() as connection:  # and the worker opens its own
+        assert connection.exec_driver_sql("SELECT 1").scalar() == 1
