@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, PAGE_TYPES, HttpVisitor, Workshop, page_path, require
+from .conftest import ARTIFACTS, CSRF_RE, PAGE_TYPES, HttpVisitor, Workshop, fetch, page_path, require
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +39,19 @@ def validated(
     # The page that shows the presenter link answers a POST only: validate the bytes it sent then.
     files["room-created"] = HTML_DIR / "room-created.html"
     files["room-created"].write_bytes(workshop_room.created_page)
+    # So does the what-if without JavaScript: post the "cheapest way up" form as a browser would.
+    result = finished_visitor.get("/quiz/result").text
+    change = re.search(r'name="change" value="([^"]+)"', result)
+    token = CSRF_RE.search(result)
+    assert change and token
+    what_if = fetch(
+        live_server.url + "/quiz/what-if",
+        data={"csrf_token": token.group(1), "change": change.group(1)},
+        jar=finished_visitor.jar,
+    )
+    assert what_if.status == 200 and "Back to your real result" in what_if.text
+    files["what-if"] = HTML_DIR / "what-if.html"
+    files["what-if"].write_bytes(what_if.body)
     # Always name the files: without any, the validator walks the whole working directory.
     run = subprocess.run(
         [str(validator), "--format", "gnu", *map(str, files.values())],
@@ -55,6 +69,6 @@ def validated(
     return messages
 
 
-@pytest.mark.parametrize("name", [p.name for p in PAGE_TYPES] + ["room-created"])
+@pytest.mark.parametrize("name", [p.name for p in PAGE_TYPES] + ["room-created", "what-if"])
 def test_html_has_no_validator_error(validated, name):
     assert validated[name] == []

@@ -97,3 +97,29 @@ def test_reduced_motion_is_honoured(visit):
     still, _ = visit(BY_NAME["question"], "phone", reduced_motion="reduce")
     assert max(moving.page.evaluate(MOTION)) > 0, "buttons and options ease their colour change"
     assert max(still.page.evaluate(MOTION)) == 0, "nothing moves for people who asked for less motion"
+
+
+def test_the_what_if_page_without_javascript_passes_axe(open_page, finished_visitor):
+    """The what-if answers a form post, so it is not among the page types: reach it by its button."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    w = open_page("phone", js=False, cookies=[{"name": "session", "value": finished_visitor.cookie()}])
+    w.goto("/quiz/result")
+    with w.page.expect_navigation():
+        w.page.click("form.what-if-try button")
+    assert w.page.url.endswith("/quiz/what-if")
+    assert w.page.locator("a", has_text="Back to your real result").count() >= 1
+    w.screenshot("what-if-phone")
+    # axe is a script itself: check the same page in a browser that runs scripts.
+    js = open_page("phone", cookies=[{"name": "session", "value": finished_visitor.cookie()}])
+    js.goto("/quiz/result")
+    js.page.evaluate(
+        """() => {  // the same post, without what-if.js intercepting it
+        const form = document.querySelector('form.what-if-try');
+        HTMLFormElement.prototype.submit.call(form);
+    }"""
+    )
+    js.page.wait_for_url("**/quiz/what-if")
+    result = Axe().run(js.page)
+    assert result.violations_count == 0, _axe_report(result.response["violations"])
+    js.assert_clean()
