@@ -24,6 +24,8 @@ def test_the_benchmark_runs_from_end_to_end():
     assert run.returncode == 0, run.stderr[-3000:]
     for row in ("hello", "landing", "question", "completion", "poll \\(304\\)"):
         assert re.search(rf"^{row}\s+\d+\s+\d+\.\d\d", run.stdout, re.MULTILINE), row
+    assert "in-process, no server" in run.stdout
+    assert re.search(r"^completion\s+\d+$", run.stdout, re.MULTILINE)  # its µs a request
     assert re.search(r"^\s+1,000  completion\s+\d+/s  poll\s+\d+/s$", run.stdout, re.MULTILINE)
     assert "30 people finishing within 2 s in one room: all done" in run.stdout
     print(run.stdout)
