@@ -91,3 +91,22 @@ def test_text_format_is_one_readable_line(client, capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if "app.requests" in line]
     assert len(lines) == 1
     assert "GET /privacy 200" in lines[0] and response.headers["X-Request-ID"] in lines[0]
+
+
+def test_the_early_answer_to_an_unchanged_poll_is_logged_by_its_route_only(json_app, capsys):
+    from tests.test_rooms import open_room
+
+    client = json_app.test_client()
+    code, link, _ = open_room(client)
+    etag = client.get(f"{link}/poll").headers["ETag"]
+    capsys.readouterr()
+    unchanged = client.get(f"{link}/poll", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    out = capsys.readouterr().out
+    (line,) = request_lines(out)
+    assert (line["path"], line["status"], line["request_id"]) == (
+        "/rooms/<code>/present/<secret>/poll",
+        304,
+        unchanged.headers["X-Request-ID"],
+    )
+    assert code not in out and link.rsplit("/", 1)[1] not in out
