@@ -29,7 +29,8 @@ def production_env(tmp_path, **extra: str) -> dict[str, str]:
 BAD_STARTS = [
     ({}, "SECRET_KEY is not set"),
     ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
-    ({"SECRET_KEY": "k" * 32, "MIN_GROUP_SIZE": "five"}, "MIN_GROUP_SIZE='five' is not a whole number"),
+    ({"SECRET_KEY": "k" * 32, "MIN_FINISHED": "five"}, "MIN_FINISHED='five' is not a whole number"),
+    ({"SECRET_KEY": "k" * 32, "EPSILON_ODDS": "12"}, "EPSILON_ODDS=12 is outside 2..9"),
     ({"SECRET_KEY": "k" * 32, "WEB_CONCURRENCY": "lots"}, "WEB_CONCURRENCY='lots' is not a whole number"),
     ({"SECRET_KEY": "k" * 32, "LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' is not one of text, json"),
     ({"SECRET_KEY": "k" * 32, "BANK_PATH": "/nonexistent/bank.toml"}, "bank.toml"),
