@@ -44,7 +44,7 @@ def test_sqlite_files_and_folder_are_closed_to_other_accounts(app, quiz, bank, d
     from pathlib import Path
 
     if not database_url.startswith("sqlite"):
-        pytest.skip("files exist only with SQLite: the PostgreSQL pass checks its own storage")
+        pytest.skip("files exist only with SQLite: PostgreSQL's files belong to the database server")
     quiz.complete()
     path = Path(database_url.split("///", 1)[1])
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
