@@ -88,9 +88,9 @@ def test_bank_text_is_escaped_like_any_other_text(app):
 
 
 def test_only_our_own_words_among_source_titles_are_translated(app, bank):
-    court = bank.question("court_judgment")
+    savings, court = bank.question("savings_in_app"), bank.question("court_judgment")
     with app.test_request_context(), force_locale("zh_Hans"):
-        assert source_title(court.western) == "我们的概括；各国规定不同"  # illustrative: our summary
+        assert source_title(savings.zhima) == "本测验的示意"  # illustrative: our own words
         assert source_title(court.zhima) == court.zhima.title  # Wired's headline stays in English
 
 
