@@ -25,6 +25,7 @@ def visitor_facing(bank) -> set[str]:
         texts |= {o.text for o in q.options} | {o.explanation for o in q.options}
     texts |= {p.text for p in bank.perks} | {p.partner for p in bank.perks}
     texts |= {p.note for p in bank.punishments} | {m.note for m in bank.mirror}
+    texts |= {r.claim.note for r in bank.real_scores}
     return texts | {bank.title}
 
 

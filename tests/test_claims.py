@@ -1,13 +1,15 @@
-"""What the result page claims, as a visitor reads it: every reason carries its evidence label."""
+"""What the pages claim, as a visitor reads them: labelled, sourced, and no more than is true."""
 
 from __future__ import annotations
 
 import re
 
+from flask import render_template
 from flask_babel import force_locale
 from markupsafe import escape
 
 from app.i18n import EVIDENCE_LABELS
+from app.rooms.debrief_prompts import Prompt
 from app.scoring import NEUTRAL_POINTS, START, option_points, score_answers
 
 REASONS = re.compile(r'<section aria-labelledby="reasons-title">(.*?)</section>', re.S)
@@ -104,3 +106,45 @@ def test_score_card_says_whose_scale_and_whose_rules(quiz, client, bank):
     for r in bank.real_scores:
         assert f'href="{r.claim.url}"' in card
     assert card.count("evidence-reported") >= len(bank.real_scores)
+
+
+def test_landing_compares_zhima_to_a_loyalty_card_with_label_and_source(client):
+    page = client.get("/").get_data(as_text=True)
+    honest = page[page.index('id="honest-title"') :]
+    loyalty = honest[honest.index("loyalty card") : honest.index("</p>", honest.index("loyalty card"))]
+    assert "Wall Street Journal" in loyalty and "2021" in loyalty
+    assert 'class="evidence evidence-reported"' in loyalty
+    # a commercial credit score, not a "social score" (the line the app draws between Sesame and the state)
+    assert "Sesame-style credit score" in page and "social score" not in page
+
+
+def test_no_page_says_the_time_of_a_visit_is_never_logged(client):
+    # Every request log line has a time (app/request_log.py): only who made the request is left out.
+    landing = client.get("/").get_data(as_text=True)
+    never_kept = landing[landing.index("Never kept") : landing.index("</ul>", landing.index("Never kept"))]
+    assert "time" not in never_kept.replace("nothing ties the time of a request to you", "")
+    assert "Your IP address" in never_kept
+    privacy = client.get("/privacy").get_data(as_text=True)
+    never_logged = privacy[
+        privacy.index("Never stored or logged") : privacy.index("</ul>", privacy.index("Never stored"))
+    ]
+    assert "time of your visit" not in never_logged
+    assert "the server log keeps only each request&#39;s time, route and status" in never_logged.replace("'", "&#39;")
+
+
+def test_general_debrief_prompts_claim_no_more_than_the_evidence(app):
+    with app.test_request_context():
+        merics = render_template("rooms/_prompt.html", p=Prompt("merics"))
+        at_home = render_template("rooms/_prompt.html", p=Prompt("at_home"))
+    assert "students at three Chinese universities" in merics
+    assert 'class="evidence evidence-documented"' in merics
+    assert "Most habits in the quiz" in at_home and "Every habit" not in at_home
+
+
+def test_where_real_users_were_is_said_in_the_visitor_s_language(quiz, client, bank):
+    quiz.complete(neutral_most(bank))
+    page = client.get("/quiz/result?lang=zh").get_data(as_text=True)
+    start = page.index('class="score-card')
+    card = page[start : page.index("</header>", start)]
+    assert "2015 年上线时" in card and "At launch" not in card
+    assert "Xinhua, as reported by Jing Daily" in card  # a source title keeps its own language
