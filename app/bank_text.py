@@ -36,6 +36,7 @@ TRANSLATED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "perks": ("text", "partner"),
     "punishments": ("text",),
     "mirror": ("text",),
+    "real_scores": ("text",),  # where real users' scores were, for the result page
     "statements": ("text", "explanation"),  # a "myth or real?" file, should one sit beside the bank
 }
 

@@ -100,7 +100,7 @@ class Habit:
     question: Question
     option: Option
     count: int
-    points_each: float
+    points_each: int
 
     @property
     def points_total(self) -> float:
