@@ -58,10 +58,10 @@ STOP_TIMEOUT = 30
 # A request still in flight this long after SIGTERM: longer than the engines' default 10 s
 # before SIGKILL, shorter than gunicorn's 20 s graceful timeout.
 IN_FLIGHT_SECONDS = 12
-READY_WITHIN = 30  # seconds from `run` to /readyz 200 on a warm machine (usually 3-6)
+READY_WITHIN = 30  # seconds from `run` to /readyz 200 (5-10 on a busy 2-core machine)
 FAIL_WITHIN = 20  # seconds a refused start may take to say why and exit
-# What an operator sets besides the secret: the host names visitors use (the checks come as
-# localhost/127.0.0.1, which the app always answers).
+# What an operator sets besides the secret: the host names visitors use, where the app asks
+# for them (the checks come as 127.0.0.1, which it always answers).
 OPERATOR_ENV = ["--env", "TRUSTED_HOSTS=localhost"]
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 ANSWER_RE = re.compile(r'<input type="radio" name="answer" value="([^"]+)"')
