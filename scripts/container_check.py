@@ -195,7 +195,7 @@ class Podman:
         self("volume", "prune", "--force", check=False)
         for secret in self("secret", "ls", "--format", "{{.Name}}", check=False).stdout.split():
             self("secret", "rm", secret, check=False)
-        # Untagged images are the build's layer cache: only those unused for a week go.
+        # Untagged images are the build's layer cache: only those made over a week ago go.
         self("image", "prune", "--force", "--filter", "until=168h", check=False, timeout=180)
 
 
