@@ -49,10 +49,11 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
         "root": {"level": "WARNING", "handlers": ["error_console"]},
         "loggers": {
             "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            # A logging config turns gunicorn's access log on despite accesslog = None, and the
+            # app already writes one line per request: these would be a second line for each.
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
         },
         "handlers": {
-            "console": {**_json_handler, "stream": "ext://sys.stdout"},
             "error_console": {**_json_handler, "stream": "ext://sys.stderr"},
         },
         "formatters": {"json": {"()": "app.request_log.JsonFormatter"}},
