@@ -68,6 +68,7 @@ class Server:
         env = {
             **os.environ,
             "APP_ENV": "production",
+            "TRUSTED_HOSTS": "localhost",
             "SECRET_KEY": SECRET,
             "DATABASE_URL": self.database_url,
             "HOST": "127.0.0.1",

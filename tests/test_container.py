@@ -193,6 +193,7 @@ def image_environment(df: DockerfileParser, venv: Path, data: Path, port: int) -
     env["PORT"] = str(port)
     env["HOST"] = "127.0.0.1"  # the container listens on all of its own interfaces; here, loopback only
     env["SECRET_KEY"] = "smoke-test-" + "s" * 32  # the operator's part: the image has none
+    env["TRUSTED_HOSTS"] = "localhost"  # the operator's part too: the names visitors use
     env["MIGRATE_RETRY_SECONDS"] = "1"
     return env
 
