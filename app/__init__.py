@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    Database(app.config["DATABASE_URL"]).init_app(app)
+    Database(app.config["DATABASE_URL"], app.config["DATABASE_TIMEOUT"]).init_app(app)
     content.init_app(app)
     session.init_app(app)
     body_limit.init_app(app)  # before anything reads a form

@@ -84,7 +84,8 @@ def server_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     return {
         "bind": f"{env.get('HOST', '').strip() or '127.0.0.1'}:{_int(env, 'PORT', 8000, 1, 65535)}",
         "workers": _int(env, "WEB_CONCURRENCY", 2, 1, 64),
-        "threads": _int(env, "GUNICORN_THREADS", 1, 1, 64),
+        # Threads: a request stuck on the database leaves the worker's other threads (and /healthz) free.
+        "threads": _int(env, "GUNICORN_THREADS", 4, 1, 64),
         "timeout": _int(env, "GUNICORN_TIMEOUT", 30, 5, 600),
         # Only these addresses may set X-Forwarded-*; gunicorn's own default, made explicit.
         "forwarded_allow_ips": env.get("FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1",
@@ -177,6 +178,8 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "TESTING": mode == "testing",
         "SECRET_KEY": secret or DEV_SECRET,
         "DATABASE_URL": database_url(env),
+        # Connect, statement, pool and per-request deadlines: a hanging database gets a 503, not a stuck worker.
+        "DATABASE_TIMEOUT": _int(env, "DATABASE_TIMEOUT_SECONDS", 3, 1, 60),
         "INSTANCE_PATH": str(instance_path(env)),
         "BANK_PATH": env.get("BANK_PATH", "").strip() or None,
         "BEHIND_HTTPS": https,
