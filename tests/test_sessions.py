@@ -160,7 +160,9 @@ def test_a_cookie_made_with_a_retired_secret_still_opens(database_url, tmp_path,
         made.extensions["database"].engine.dispose()
 
 
-@pytest.mark.parametrize("payload", [b"[1, 2]", b'"text"', b"not json"])
+@pytest.mark.parametrize(
+    "payload", [b"[1, 2]", b"not json", zlib.compress(b"[1, 2]"), zlib.compress(b'"text"'), zlib.compress(b"{")[:-2]]
+)
 def test_a_well_encrypted_cookie_that_is_not_a_session_is_refused(app, client, payload):
     serializer = app.session_interface.get_signing_serializer(app)
     client.set_cookie("session", serializer.fernet.encrypt(payload).decode())
@@ -168,3 +170,22 @@ def test_a_well_encrypted_cookie_that_is_not_a_session_is_refused(app, client, p
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "did not sign" in body and 'class="site-header"' in body
+
+
+def test_the_largest_cookie_fits_in_a_browser_and_a_proxys_buffer(app, client, bank):
+    """A room member with a counted quiz and a counted myth round: the fullest cookie there is."""
+    import re
+
+    from tests.test_rooms import open_room
+
+    code, _link, _page = open_room(app.test_client())
+    page = client.get(f"/r/{code}").get_data(as_text=True)
+    assert client.post(f"/r/{code}", data={"csrf_token": csrf_token(page)}).status_code == 303
+    from tests.conftest import QuizDriver
+
+    QuizDriver(client, bank).complete({q.id: q.options[-1].id for q in bank.questions}, chilling="changed")
+    myths = client.get("/myths/").get_data(as_text=True)
+    guesses = dict.fromkeys(re.findall(r'name="([\w-]+)" value="real"', myths), "real")
+    assert client.post("/myths/", data={"csrf_token": csrf_token(myths), **guesses}).status_code == 303
+    # Browsers keep at most 4096 bytes a cookie; nginx's default buffer for all headers is 4 KB.
+    assert len(session_cookie(client)) < 2048
