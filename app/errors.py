@@ -47,6 +47,9 @@ REASONS = {
     ),
 }
 
+# A reason that deserves its own heading rather than the status code's.
+REASON_TITLES = {"expired": _l("Your answers have expired")}
+
 # What a visitor whose session expired runs into: said as what it is, with a way to start again.
 LOST_WITH_THE_SESSION = ("csrf", "skipped", "incomplete", "myths_incomplete")
 
@@ -94,9 +97,8 @@ def _render_error(code: int, reason: str | None, next_url: str | None) -> tuple[
     if reason in LOST_WITH_THE_SESSION and session_expired():
         reason, next_url = "expired", url_for("quiz.start")
     message = REASONS[reason] if reason in REASONS else DEFAULT_MESSAGES.get(code, DEFAULT_MESSAGES[400])
-    return render_template(
-        "errors/error.html", code=code, title=TITLES.get(code, TITLES[400]), message=message, next_url=next_url
-    ), code
+    title = REASON_TITLES.get(reason or "") or TITLES.get(code, TITLES[400])
+    return render_template("errors/error.html", code=code, title=title, message=message, next_url=next_url), code
 
 
 def _route() -> str:

@@ -57,7 +57,8 @@ def test_posting_with_an_expired_cookie_gets_a_friendly_page_and_counts_nothing(
     response = client.post("/quiz/closing", data={"csrf_token": "whatever-the-page-had", "answer": "no"})
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert "that time has passed, so they were forgotten" in body and 'class="site-header"' in body
+    assert "Your answers have expired" in body and "that time has passed, so they were forgotten" in body
+    assert 'class="site-header"' in body
     assert 'href="/quiz/"' in body  # a way to start again
     assert store.count("completions") == 0
 
