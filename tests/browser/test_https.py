@@ -175,11 +175,14 @@ def test_the_whole_room_journey_over_https(open_tls, site):
     assert page.locator("[data-finished]").inner_text().strip() == str(K)
     projector.screenshot("https-projector")
 
-    page.get_by_role("link", name="Walkthrough").click()
+    with page.expect_navigation(wait_until="load"):  # its keyboard script is loaded then
+        page.get_by_role("link", name="Walkthrough").click()
+    page.locator("[data-walk-step='1']").wait_for()
     page.keyboard.press("ArrowRight")
     page.locator("[data-walk-step='2']").wait_for()
 
-    page.get_by_role("link", name="Debrief").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Debrief").click()
     assert page.locator("[data-debrief-csv]").is_visible()
     with page.expect_download() as download:
         page.locator("[data-debrief-csv]").click()
