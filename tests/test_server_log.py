@@ -35,9 +35,10 @@ def send_raw(base: str, payload: bytes) -> bytes:
     return b"".join(chunks)
 
 
-@pytest.fixture
-def gunicorn(tmp_path):
-    server = Server(f"sqlite:///{tmp_path / 'log.sqlite3'}", workers=1, env={"LOG_LEVEL": "INFO"})
+@pytest.fixture(params=["text", "json"])
+def gunicorn(tmp_path, request):
+    env = {"LOG_LEVEL": "INFO", "LOG_FORMAT": request.param}  # json: gunicorn.conf.py's logconfig_dict
+    server = Server(f"sqlite:///{tmp_path / 'log.sqlite3'}", workers=1, env=env)
     from app.migrate import upgrade
 
     upgrade(server.database_url)
