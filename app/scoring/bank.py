@@ -309,8 +309,14 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise BankError(path, "file", "not found") from None
+    except IsADirectoryError:
+        raise BankError(path, "file", "is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise BankError(path, "file", f"not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise BankError(path, "file", f"not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise BankError(path, "file", f"cannot be read ({exc.strerror or type(exc).__name__})") from None
 
 
 def load_bank(path: Path | str = DEFAULT_BANK) -> Bank:
