@@ -22,7 +22,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     PORT=8000 \
     WEB_CONCURRENCY=2 \
     LOG_FORMAT=json
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin score \
+# The group first, with the same id: `useradd --user-group` would give it a system gid (999).
+RUN groupadd --system --gid 10001 score \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin score \
     && mkdir /data \
     && chown score:score /data
 COPY --from=deps /opt/venv /opt/venv

@@ -53,14 +53,16 @@ test-tools: $(VENV)/.dev
 	VENV=$(VENV) bash scripts/install-test-tools.sh
 
 ## test: install the test tools and run the whole suite
+## (the SQLite pass includes the `container` tests: scripts/container-check.sh builds and runs
+## the image and the compose stack with podman, installing it if missing)
 test: test-tools translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r app
-	$(BIN)/hadolint Dockerfile
+	$(BIN)/hadolint Dockerfile docker/standin/*.Containerfile
 	$(BIN)/python -m pytest
 	@echo "--- the same suite against PostgreSQL ($(PG_TEST_URL)) ---"
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser and not bench"
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser and not bench and not container"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .cache

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from gunicorn.http import wsgi as _gunicorn_wsgi
-
 from app.boot import check_settings, fail
 from app.config import ConfigError, server_settings
 
@@ -41,6 +39,8 @@ forwarded_allow_ips = _server["forwarded_allow_ips"]
 accesslog = None
 access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms id=%({x-request-id}o)s"
 errorlog = "-"
+# gunicorn's error log without the client's address or request line (app/server_log.py).
+logger_class = "app.server_log.ServerLog"
 loglevel = _server["loglevel"]
 if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
     # gunicorn's own lines (start, workers, errors) in the same JSON shape as the app's.
@@ -49,10 +49,11 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
         "root": {"level": "WARNING", "handlers": ["error_console"]},
         "loggers": {
             "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            # A logging config turns gunicorn's access log on despite accesslog = None, and the
+            # app already writes one line per request: these would be a second line for each.
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
         },
         "handlers": {
-            "console": {**_json_handler, "stream": "ext://sys.stdout"},
             "error_console": {**_json_handler, "stream": "ext://sys.stderr"},
         },
         "formatters": {"json": {"()": "app.request_log.JsonFormatter"}},
@@ -62,16 +63,6 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
 control_socket_disable = True
 # Worker heartbeats in memory rather than on a possibly slow container disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
-
-
-def _without_server_header(response: _gunicorn_wsgi.Response) -> list[str]:
-    return [line for line in _original_default_headers(response) if not line.startswith("Server:")]
-
-
-# gunicorn always sends "Server: gunicorn"; naming the software only helps an attacker.
-# This drops that one header line and leaves the rest of gunicorn's response as it is.
-_original_default_headers = _gunicorn_wsgi.Response.default_headers
-_gunicorn_wsgi.Response.default_headers = _without_server_header  # type: ignore[method-assign]
 
 
 def post_fork(_server_arbiter: object, worker: Any) -> None:

@@ -9,9 +9,11 @@ from flask import Flask
 
 from . import (
     bank_text,
+    body_limit,
     charts,
     compression,
     content,
+    cross_site,
     errors,
     health,
     i18n,
@@ -51,9 +53,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    Database(app.config["DATABASE_URL"]).init_app(app)
+    Database(app.config["DATABASE_URL"], app.config["DATABASE_TIMEOUT"]).init_app(app)
     content.init_app(app)
     session.init_app(app)
+    body_limit.init_app(app)  # before anything reads a form
+    cross_site.init_app(app)  # before the CSRF check, which says less
     csrf.init_app(app)
     rate_limits.init_app(app)
     i18n.init_app(app)

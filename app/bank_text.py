@@ -19,9 +19,8 @@ from typing import IO, Any
 from babel import Locale
 from babel.numbers import format_currency
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
-from .i18n import gettext
 from .scoring import Source
 
 AMOUNT = re.compile(r"\{([A-Z]{3}):(\d+)\}")
@@ -36,6 +35,7 @@ TRANSLATED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "perks": ("text", "partner"),
     "punishments": ("text",),
     "mirror": ("text",),
+    "real_scores": ("text",),  # where real users' scores were, for the result page
     "statements": ("text", "explanation"),  # a "myth or real?" file, should one sit beside the bank
 }
 

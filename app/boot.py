@@ -6,12 +6,16 @@ on_starting hook, so an operator sees one line with the reason rather than a tra
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from .config import ConfigError, server_settings, settings_from_env
@@ -57,12 +61,33 @@ def migrate_when_ready(
             sleep(delay)
 
 
+def check_data_folder(url: str) -> None:
+    """An SQLite database needs a folder this user can write (the file and its WAL beside it).
+    Say so at once: retried, it would only end as "database not reachable" a minute later."""
+    if not url.startswith("sqlite"):
+        return
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    folder = Path(database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise fail(
+            f"cannot start: the data folder {folder} is not writable by uid {os.getuid()} ({error.strerror}); "
+            "give it a volume or folder that this user can write"
+        ) from None
+
+
 def prepare_database() -> None:
     """`python -m app.migrate`: check settings, bring the database to the newest schema, and
     create the site's counters at zero (so their rows' order says nothing)."""
     from .migrate import create_site_counters, upgrade
 
     settings = check_settings()
+    check_data_folder(settings["DATABASE_URL"])
     migrate_when_ready(
         upgrade, settings["DATABASE_URL"], settings["MIGRATE_ATTEMPTS"], settings["MIGRATE_RETRY_SECONDS"]
     )

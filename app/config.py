@@ -7,8 +7,11 @@ without a real SECRET_KEY.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +86,8 @@ def server_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     return {
         "bind": f"{env.get('HOST', '').strip() or '127.0.0.1'}:{_int(env, 'PORT', 8000, 1, 65535)}",
         "workers": _int(env, "WEB_CONCURRENCY", 2, 1, 64),
-        "threads": _int(env, "GUNICORN_THREADS", 1, 1, 64),
+        # Threads: a request stuck on the database leaves the worker's other threads (and /healthz) free.
+        "threads": _int(env, "GUNICORN_THREADS", 4, 1, 64),
         "timeout": _int(env, "GUNICORN_TIMEOUT", 30, 5, 600),
         # Only these addresses may set X-Forwarded-*; gunicorn's own default, made explicit.
         "forwarded_allow_ips": env.get("FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1",
@@ -93,12 +97,51 @@ def server_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
+# A host name, or ".example.org" for it and every subdomain (Flask's TRUSTED_HOSTS syntax).
+_HOST_NAME = re.compile(
+    r"\.?(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+# Always answered: the machine itself (the image's HEALTHCHECK, a local proxy, `make run`).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(env: Mapping[str, str], production: bool) -> list[str] | None:
+    """TRUSTED_HOSTS: the names visitors reach the site by. The Host header becomes join
+    URLs, presenter links and QR codes, so production answers only these names (plus loopback)."""
+    raw = env.get("TRUSTED_HOSTS", "").strip()
+    if not raw:
+        if production:
+            raise ConfigError(
+                "TRUSTED_HOSTS is not set: list the host names visitors use, e.g. score.example.org,localhost"
+            )
+        return None
+    names = [name.strip() for name in raw.split(",") if name.strip()]
+    for name in names:
+        if not _HOST_NAME.fullmatch(name):
+            raise ConfigError(
+                f"TRUSTED_HOSTS: {name!r} is not a host name (no scheme, port or wildcard; .example.org for subdomains)"
+            )
+    return [*names, *(h for h in LOOPBACK_HOSTS if h not in names)]
+
+
+def forwarded_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None:
+    """FORWARDED_ALLOW_IPS as networks (None: '*', every address), as gunicorn reads it."""
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if "*" in parts:
+        return None
+    try:
+        return tuple(ipaddress.ip_network(p, strict=False) for p in parts)
+    except ValueError:
+        raise ConfigError(f"FORWARDED_ALLOW_IPS={raw!r} is not a list of addresses or networks") from None
+
 
 # A whole workshop can share one address (a venue's wifi): the completion limit must let
 # 300 people finish within seconds, while a script that loops is still slowed down.
 DEFAULT_LIMITS = {
     "RATE_LIMIT_ROOMS": "10 per hour",
     "RATE_LIMIT_COMPLETIONS": "600 per 10 minutes",
+    # Room codes that found no room, per client: a venue's typos fit, a guesser is slowed to a crawl.
+    "RATE_LIMIT_JOIN_MISSES": "60 per 10 minutes;300 per day",
 }
 
 
@@ -130,12 +173,15 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         raise ConfigError("SECRET_KEY is too short: use at least 16 random characters")
 
     https = _bool(env, "BEHIND_HTTPS", False)
+    session_hours = _int(env, "SESSION_LIFETIME_HOURS", 24, 1, 24 * 30)
     limits = {name: _limit(env, name, default) for name, default in DEFAULT_LIMITS.items()}
     return {
         "APP_ENV": mode,
         "TESTING": mode == "testing",
         "SECRET_KEY": secret or DEV_SECRET,
         "DATABASE_URL": database_url(env),
+        # Connect, statement, pool and per-request deadlines: a hanging database gets a 503, not a stuck worker.
+        "DATABASE_TIMEOUT": _int(env, "DATABASE_TIMEOUT_SECONDS", 3, 1, 60),
         "INSTANCE_PATH": str(instance_path(env)),
         "BANK_PATH": env.get("BANK_PATH", "").strip() or None,
         "BEHIND_HTTPS": https,
@@ -143,6 +189,11 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
+        # The cookie ends with the browser; on the server it is refused once this old (encrypted with its time).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),
+        "TRUSTED_HOSTS": trusted_hosts(env, mode == "production"),
+        # The proxies whose X-Request-ID is believed: the ones gunicorn believes X-Forwarded-Proto from.
+        "FORWARDED_NETWORKS": forwarded_networks(server_settings(env)["forwarded_allow_ips"]),
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         # Answers are a few short ids; anything larger is not a form of ours.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 16 * 1024, 1024, 1024 * 1024),
@@ -162,7 +213,11 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # memory:// is per worker process; a redis:// URI shares the counts between workers and instances.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
         **limits,
-        "WTF_CSRF_TIME_LIMIT": None,  # the token lives exactly as long as the session cookie
+        "WTF_CSRF_TIME_LIMIT": session_hours * 3600,  # a form's token lives as long as a session
+        # Flask-WTF's https check wants a Referer, which browsers never send under our
+        # Referrer-Policy: no-referrer. The token (tied to the SameSite=Lax session) stays, and
+        # app/cross_site.py refuses a form posted from another site by Sec-Fetch-Site and Origin.
+        "WTF_CSRF_SSL_STRICT": False,
         # How many reverse proxies stand in front (their X-Forwarded-* headers are then believed).
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0, 10),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", "text", ("text", "json")),

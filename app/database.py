@@ -11,15 +11,21 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import storage
+from .database_deadline import Deadline
 
 
-def make_engine(url: str) -> Engine:
-    """An engine tuned for the backend: WAL and a busy timeout for SQLite."""
+def make_engine(url: str, timeout: int | None = None) -> Engine:
+    """An engine tuned for the backend: WAL and a busy timeout for SQLite. With a `timeout`
+    (the app's, DATABASE_TIMEOUT_SECONDS) PostgreSQL gets connect, statement, pool and
+    per-request deadlines (app/database_deadline.py); without one (migrations, which may
+    wait for each other's lock) it waits as long as the database needs."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             storage.private_sqlite_file(Path(path))  # 0600 in a 0700 folder, before SQLite opens it
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # Writers queue for SQLite's one write lock: three times the deadline (9 s by default).
+        busy = timeout * 3 if timeout else 30
+        engine = create_engine(url, connect_args={"timeout": busy})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -27,20 +33,30 @@ def make_engine(url: str) -> Engine:
             # WAL lets readers and one writer work at once across gunicorn workers.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={busy * 1000}")
             # Deleted rows are overwritten with zeros, not left readable in free pages.
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    if timeout is None:
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(
+        url,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=timeout,  # waiting for a free connection
+        connect_args={"connect_timeout": timeout, "options": f"-c statement_timeout={timeout * 1000}"},
+    )
+    Deadline(engine, timeout)  # also pings each connection a request checks out
+    return engine
 
 
 class Database:
     """The app's engine and session factory."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, timeout: int | None = None) -> None:
+        self.engine = make_engine(url, timeout)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:

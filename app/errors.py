@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template, request
-from flask.globals import request_ctx
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+from .session import session_expired
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,22 @@ REASONS = {
         "for a long time or your answers were forgotten. Nothing was counted. Please go back, reload "
         "the page and try again."
     ),
+    "cross_site": _l("This form was sent from another site, so it was refused. Nothing was counted."),
     "skipped": _l("Please answer the questions in order. Nothing was counted."),
     "incomplete": _l("There is no finished quiz in this browser to show. Start the quiz to get a score."),
     "what_if": _l("That change is not one of this quiz's answers. Nothing was stored or counted."),
     "myths_incomplete": _l("There is no finished round of myth or real in this browser to show."),
+    "expired": _l(
+        "Your answers are kept in this browser only for a limited time, and that time has passed, "
+        "so they were forgotten. Nothing was counted. You can start the quiz again."
+    ),
 }
+
+# A reason that deserves its own heading rather than the status code's.
+REASON_TITLES = {"expired": _l("Your answers have expired")}
+
+# What a visitor whose session expired runs into: said as what it is, with a way to start again.
+LOST_WITH_THE_SESSION = ("csrf", "skipped", "incomplete", "myths_incomplete")
 
 DEFAULT_MESSAGES = {  # by status code, when no reason is given
     400: _l("Something in that request was not what this page expects. Nothing was counted."),
@@ -62,22 +74,31 @@ FALLBACK_500 = (
 )
 
 
-def _ensure_url_adapter() -> None:
-    """A request with an invalid Host header has no URL adapter; bind one so the page can link home.
+# Error pages link home with url_for; a request whose Host header was refused has no URL
+# adapter to build links with, so its page is rendered in a request context for this
+# placeholder host (always trusted, see config). Only paths are built, so it never shows.
+PLACEHOLDER_HOST = "localhost"
 
-    Only paths are built on an error page, so the placeholder host never shows.
-    """
-    ctx = request_ctx._get_current_object()
-    if ctx.url_adapter is None:
-        ctx.url_adapter = current_app.url_map.bind("invalid-host.invalid", url_scheme=request.scheme)
+
+def _host_refused() -> bool:
+    """Flask refused this request's Host (untrusted or malformed) before routing: it keeps that
+    400 as the request's routing exception, and has no URL adapter to build links with."""
+    return isinstance(request.routing_exception, BadRequest)
 
 
 def render_error(code: int, reason: str | None = None, *, next_url: str | None = None) -> tuple[str, int]:
-    _ensure_url_adapter()
+    if _host_refused():
+        with current_app.request_context({**request.environ, "HTTP_HOST": PLACEHOLDER_HOST}):
+            return _render_error(code, reason, next_url)
+    return _render_error(code, reason, next_url)
+
+
+def _render_error(code: int, reason: str | None, next_url: str | None) -> tuple[str, int]:
+    if reason in LOST_WITH_THE_SESSION and session_expired():
+        reason, next_url = "expired", url_for("quiz.start")
     message = REASONS[reason] if reason in REASONS else DEFAULT_MESSAGES.get(code, DEFAULT_MESSAGES[400])
-    return render_template(
-        "errors/error.html", code=code, title=TITLES.get(code, TITLES[400]), message=message, next_url=next_url
-    ), code
+    title = REASON_TITLES.get(reason or "") or TITLES.get(code, TITLES[400])
+    return render_template("errors/error.html", code=code, title=title, message=message, next_url=next_url), code
 
 
 def _route() -> str:

@@ -11,9 +11,8 @@ import logging
 from pathlib import Path
 from urllib.parse import urlencode
 
-from babel import support
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import get_locale, get_translations, refresh
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 from .extensions import babel
@@ -32,9 +31,6 @@ LANGUAGES = {"en": "English", "zh": "简体中文", "de": "Deutsch"}
 
 # The lang attribute (BCP 47) for each code.
 HTML_LANG = {"en": "en", "zh": "zh-Hans", "de": "de"}
-
-# Where this request's catalogue is kept once found (see `translations`).
-_CATALOGUE = "_catalogue"
 
 BAND_NAMES = {
     "poor": _l("Poor"),
@@ -69,7 +65,6 @@ def use_language(code: str | None) -> None:
 def forget_language() -> None:
     """Forget the language (and its catalogue) already settled for this request."""
     g.pop("language", None)
-    g.pop(_CATALOGUE, None)
     refresh()  # and the locale Flask-Babel may have cached
 
 
@@ -98,25 +93,6 @@ def current_language() -> str:
     return chosen
 
 
-def translations() -> support.Translations | support.NullTranslations:
-    """This request's catalogue. Flask-Babel finds it again for every string, through
-    several context lookups; a page holds dozens of strings, so it is found once a request."""
-    found = g.get(_CATALOGUE)
-    if found is None:
-        found = get_translations()
-        setattr(g, _CATALOGUE, found)
-    return found
-
-
-def gettext(string: str) -> str:
-    """The template's `_()`: Jinja's i18n extension formats and escapes around it."""
-    return translations().ugettext(string)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations().ungettext(singular, plural, n)
-
-
 def select_locale() -> str:
     return LOCALES[current_language()]
 
@@ -126,9 +102,13 @@ def html_lang() -> str:
 
 
 def switch_language_url(code: str) -> str:
-    """This page again in another language: the same path and query, with ?lang= set."""
+    """This page again in another language: the same query with ?lang= set.
+
+    A query-only reference ("?a=b&lang=de") resolves against the page's own address, so
+    no path, however odd (`/\\evil.example/`, `//evil.example`), can make it another origin.
+    """
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    return f"{request.path}?{urlencode([*args, ('lang', code)])}"
+    return "?" + urlencode([*args, ("lang", code)])
 
 
 def uncompiled_catalogues(directory: Path) -> list[str]:
@@ -142,9 +122,7 @@ def uncompiled_catalogues(directory: Path) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
-    # Replace the template callables Flask-Babel installed with ones that reuse the catalogue.
-    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)
+    babel.init_app(app, locale_selector=select_locale)  # also installs gettext, pgettext... in Jinja
     missing = uncompiled_catalogues(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     if missing:
         # Pages would silently fall back to English: say so once, at start-up.

@@ -1,4 +1,4 @@
-"""Rate limits on opening rooms and on counted completions.
+"""Rate limits on opening rooms, on counted completions and on room codes that miss.
 
 A client is known to the limiter only by a keyed hash of its address (HMAC with the
 app's secret), held in memory, or in the shared store named by RATELIMIT_STORAGE_URI,
@@ -22,7 +22,7 @@ def client_key() -> str:
     return hmac.new(secret, address, hashlib.sha256).hexdigest()[:24]
 
 
-# No default limits: only the two actions that write are limited.
+# No default limits: only what writes, and guessing at room codes, is limited.
 limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=False)
 
 
@@ -34,6 +34,15 @@ def completions_limit() -> str:
     return current_app.config["RATE_LIMIT_COMPLETIONS"]
 
 
+def join_misses_limit() -> str:
+    return current_app.config["RATE_LIMIT_JOIN_MISSES"]
+
+
+def missed_a_room(response: Response) -> bool:
+    """Deduct only a code that found no open room: someone with the right code never waits."""
+    return response.status_code in (404, 410)
+
+
 def reached_the_result(response: Response) -> bool:
     """Deduct only an answer that went on to a result page (refused forms cost nothing)."""
     location = response.location or ""
@@ -42,9 +51,3 @@ def reached_the_result(response: Response) -> bool:
 
 def init_app(app: Flask) -> None:
     limiter.init_app(app)
-    # Flask-Limiter also checks every request for default and blueprint limits, of which
-    # there are none here; the two limited views check their own limits in their decorator.
-    # Dropping that hook saves every other page (a poll, a static file) the lookup.
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:  # absent when limits are switched off
-        hooks.remove(limiter._check_request_limit)

@@ -7,6 +7,7 @@ answers and visitors cannot be read back from the logs.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -80,6 +81,20 @@ def new_request_id(incoming: str) -> str:
     return incoming if INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None
+
+
+def from_trusted_proxy(peer: str, networks: Networks) -> bool:
+    """The request came straight from one of the proxies in FORWARDED_ALLOW_IPS (None: any)."""
+    if networks is None:
+        return True
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False  # a unix socket or no address: nobody we were told to believe
+    return any(address in network for network in networks)
+
+
 def log_request(method: str, route: str, status: int, started: float, rid: str) -> None:
     """The one line for a request. `route` is the route's pattern, never the path: paths
     carry room codes and presenter secrets, and an unmatched path could carry anything."""
@@ -102,12 +117,15 @@ class RequestLog:
     """WSGI middleware around everything else: an id on every response, a line for every
     request, whichever layer answered it."""
 
-    def __init__(self, wsgi_app: WSGIApplication) -> None:
+    def __init__(self, wsgi_app: WSGIApplication, trusted: Networks = ()) -> None:
         self.wsgi_app = wsgi_app
+        self.trusted = trusted
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        rid = new_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+        # Only a proxy we trust may name the request (anyone else could tag log lines at will).
+        trusted = from_trusted_proxy(environ.get("REMOTE_ADDR", ""), self.trusted)
+        rid = new_request_id(environ.get("HTTP_X_REQUEST_ID", "") if trusted else "")
         status = ["500"]
 
         def start(code: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -127,7 +145,7 @@ def configure(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Last thing, so the log wraps every other layer."""
-    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = RequestLog(app.wsgi_app, app.config.get("FORWARDED_NETWORKS", ()))  # type: ignore[method-assign]
 
     @app.teardown_request
     def _name_route(_error: BaseException | None) -> None:

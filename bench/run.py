@@ -42,7 +42,7 @@ from tests.loadgen import (  # noqa: E402
     SECRET,
     Server,
     Visitor,
-    _signer,
+    _serializer,
     forge_cookie,
     request,
     running,
@@ -99,7 +99,7 @@ def completion_request(server: Server, bank, room_id: str | None, count: int) ->
     if room_id:
         state["room"] = room_id
     page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
-    session = _signer().loads(session_cookie(page, forge_cookie(state)))
+    session = _serializer().loads(session_cookie(page, forge_cookie(state)))
     token = CSRF_RE.search(page.body).group(1)
     cookies = [forge_cookie({**session, "quiz": {**session["quiz"], "start": new_token()}}) for _ in range(count)]
     return cookies, f"csrf_token={token}&answer=no"

@@ -3,7 +3,7 @@
 Shared by the load and fault tests and by bench/run.py. Nothing here is a test.
 
 Answering the scored questions only rewrites the visitor's own cookie, so most simulated
-visitors arrive at the closing question with that cookie already made (signed with the
+visitors arrive at the closing question with that cookie already made (encrypted with the
 server's secret, exactly as their answers would have left it) and then do what a browser
 does at the end: load the closing question, send its answer (which counts the quiz),
 follow the redirect to the result page. Some visitors answer every question through the
@@ -29,12 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
-
 from app.chilling import OPTION_IDS as CHILLING_IDS
 from app.scoring import Bank, score_answers
+from app.session import EncryptedSerializer
 from app.tally import GLOBAL, CounterKey
 from tests.ports import free_port
 from tests.receipts import receipt_lines
@@ -69,6 +66,7 @@ class Server:
         env = {
             **os.environ,
             "APP_ENV": "production",
+            "TRUSTED_HOSTS": "localhost",
             "SECRET_KEY": SECRET,
             "DATABASE_URL": self.database_url,
             "HOST": "127.0.0.1",
@@ -171,17 +169,13 @@ def session_cookie(reply: Reply, current: str | None) -> str | None:
 
 
 @functools.cache
-def _signer() -> URLSafeTimedSerializer:
-    app = Flask("loadgen")
-    app.secret_key = SECRET
-    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    assert serializer is not None
-    return serializer
+def _serializer() -> EncryptedSerializer:
+    return EncryptedSerializer([SECRET])
 
 
 def forge_cookie(data: dict[str, object]) -> str:
-    """The session cookie the server itself would have set for this state (same secret, same signer)."""
-    return _signer().dumps(data)
+    """The session cookie the server itself would have set for this state (same secret, same serializer)."""
+    return _serializer().dumps(data)
 
 
 @dataclass

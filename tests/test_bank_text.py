@@ -25,6 +25,7 @@ def visitor_facing(bank) -> set[str]:
         texts |= {o.text for o in q.options} | {o.explanation for o in q.options}
     texts |= {p.text for p in bank.perks} | {p.partner for p in bank.perks}
     texts |= {p.note for p in bank.punishments} | {m.note for m in bank.mirror}
+    texts |= {r.claim.note for r in bank.real_scores}
     return texts | {bank.title}
 
 
@@ -88,9 +89,9 @@ def test_bank_text_is_escaped_like_any_other_text(app):
 
 
 def test_only_our_own_words_among_source_titles_are_translated(app, bank):
-    court = bank.question("court_judgment")
+    savings, court = bank.question("savings_in_app"), bank.question("court_judgment")
     with app.test_request_context(), force_locale("zh_Hans"):
-        assert source_title(court.western) == "我们的概括；各国规定不同"  # illustrative: our summary
+        assert source_title(savings.zhima) == "本测验的示意"  # illustrative: our own words
         assert source_title(court.zhima) == court.zhima.title  # Wired's headline stays in English
 
 

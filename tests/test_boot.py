@@ -26,14 +26,18 @@ def production_env(tmp_path, **extra: str) -> dict[str, str]:
     return env
 
 
+OK_KEYS = {"SECRET_KEY": "k" * 32, "TRUSTED_HOSTS": "score.example.org"}
 BAD_STARTS = [
     ({}, "SECRET_KEY is not set"),
     ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
-    ({"SECRET_KEY": "k" * 32, "MIN_FINISHED": "five"}, "MIN_FINISHED='five' is not a whole number"),
-    ({"SECRET_KEY": "k" * 32, "EPSILON_ODDS": "12"}, "EPSILON_ODDS=12 is outside 2..9"),
-    ({"SECRET_KEY": "k" * 32, "WEB_CONCURRENCY": "lots"}, "WEB_CONCURRENCY='lots' is not a whole number"),
-    ({"SECRET_KEY": "k" * 32, "LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' is not one of text, json"),
-    ({"SECRET_KEY": "k" * 32, "BANK_PATH": "/nonexistent/bank.toml"}, "bank.toml"),
+    ({"SECRET_KEY": "k" * 32}, "TRUSTED_HOSTS is not set"),
+    ({**OK_KEYS, "TRUSTED_HOSTS": "https://score.example.org"}, "TRUSTED_HOSTS: 'https://score.example.org'"),
+    ({**OK_KEYS, "MIN_FINISHED": "five"}, "MIN_FINISHED='five' is not a whole number"),
+    ({**OK_KEYS, "EPSILON_ODDS": "12"}, "EPSILON_ODDS=12 is outside 2..9"),
+    ({**OK_KEYS, "WEB_CONCURRENCY": "lots"}, "WEB_CONCURRENCY='lots' is not a whole number"),
+    ({**OK_KEYS, "LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' is not one of text, json"),
+    ({**OK_KEYS, "BANK_PATH": "/nonexistent/bank.toml"}, "bank.toml"),
+    ({**OK_KEYS, "BANK_PATH": str(ROOT / "app")}, "app: file: is a directory"),
 ]
 
 
@@ -54,7 +58,7 @@ def test_entrypoint_stops_with_one_line(tmp_path, extra, reason):
     assert not list(tmp_path.iterdir())  # no database file was created
 
 
-@pytest.mark.parametrize(("extra", "reason"), [BAD_STARTS[0], BAD_STARTS[2]])
+@pytest.mark.parametrize(("extra", "reason"), [BAD_STARTS[0], BAD_STARTS[2], BAD_STARTS[4]])
 def test_gunicorn_alone_stops_with_one_line(tmp_path, extra, reason):
     # Someone may run gunicorn -c gunicorn.conf.py without the entrypoint.
     done = subprocess.run(
@@ -70,6 +74,22 @@ def test_gunicorn_alone_stops_with_one_line(tmp_path, extra, reason):
     assert "Traceback" not in done.stderr
     reasons = [line for line in done.stderr.splitlines() if line.startswith("score:")]
     assert len(reasons) == 1 and reason in reasons[0]
+
+
+def test_a_bank_that_is_not_utf8_stops_with_one_line(tmp_path_factory):
+    bank = tmp_path_factory.mktemp("bank") / "bank.toml"
+    bank.write_bytes('[meta]\ntitle = "Caf\u00e9"\n'.encode("latin-1"))
+    data = tmp_path_factory.mktemp("data")
+    done = subprocess.run(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh")],
+        env=production_env(data, **OK_KEYS, BANK_PATH=str(bank)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [f"score: cannot start: {bank}: file: not UTF-8 text (byte 19)"]
 
 
 def test_migrations_wait_for_the_database_then_run(capsys):

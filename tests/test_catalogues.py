@@ -109,3 +109,28 @@ def test_compiled_catalogues_are_built_not_committed():
     for locale in LOCALES.values():
         mo = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo"
         assert mo.exists(), f"{mo} missing: `make translations` compiles it (make run and make test do)"
+
+
+# One word for one thing in each language (the translation review's T3-T5, T12-T14, T19):
+# variants that crept in before, and the word every entry now uses instead.
+TERMS = {
+    "zh_Hans": {"谣言": "谣传 (myth)", "档位": "等级 (band)", "特权": "优待 (perks)", "忘记我的答案": "清除我的答案"},
+    "de": {
+        "Scorer": "Bewerter (scorer)",
+        "Quizze": "Quiz (plural)",
+        "Gerichtsliste unehrlicher": "Liste unredlicher Vollstreckungsschuldner",
+        "Mythos oder real": "Mythos oder Fakt",
+        "Sozialkredit-System": "Sozialkreditsystem",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", sorted(TERMS))
+def test_each_language_uses_one_word_for_each_thing(locale):
+    found = []
+    for m in catalogue(locale):
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for variant, preferred in TERMS[locale].items():
+            if m.id and any(variant in s for s in strings):
+                found.append(f"{_key(m.id)!r}: '{variant}', use {preferred}")
+    assert not found, "\n".join(found)

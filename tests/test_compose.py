@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.podman_check import run_container_check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,3 +58,44 @@ def test_the_proxy_keeps_no_address_and_hides_probes():
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
     assert "log_format" not in nginx
     assert "location = /readyz { return 404; }" in nginx
+
+
+def graceful_timeout() -> int:
+    return int(re.search(r"^graceful_timeout = (\d+)", (ROOT / "gunicorn.conf.py").read_text(), re.M).group(1))
+
+
+def seconds(duration: str) -> int:
+    value, unit = re.fullmatch(r"(\d+)(s|m)", duration).groups()
+    return int(value) * (60 if unit == "m" else 1)
+
+
+def test_replicas_and_proxy_get_longer_than_gunicorns_grace_to_stop(compose):
+    # compose sends SIGKILL 10 s after SIGTERM unless told otherwise; gunicorn waits 20 s.
+    for name in [*app_services(compose), "proxy"]:
+        assert seconds(compose["services"][name]["stop_grace_period"]) > graceful_timeout(), name
+
+
+def test_fixed_addresses_lie_outside_the_range_handed_out(compose):
+    (config,) = compose["networks"]["backend"]["ipam"]["config"]
+    subnet, handed_out = ipaddress.ip_network(config["subnet"]), ipaddress.ip_network(config["ip_range"])
+    assert handed_out.subnet_of(subnet)
+    fixed = []
+    for service in compose["services"].values():
+        networks = service.get("networks")
+        if isinstance(networks, dict):  # a list names networks without fixed addresses
+            fixed += [ipaddress.ip_address(n["ipv4_address"]) for n in networks.values() if n and "ipv4_address" in n]
+    assert fixed and all(address in subnet and address not in handed_out for address in fixed)
+
+
+def test_the_proxy_publishes_where_it_is_told(compose):
+    # The container check binds it to loopback on a free port; the default stays 0.0.0.0:8080.
+    assert compose["services"]["proxy"]["ports"] == ["${PROXY_ADDRESS:-0.0.0.0}:${PROXY_PORT:-8080}:8080"]
+
+
+@pytest.mark.container
+def test_the_compose_stack_passes_the_operators_checks():
+    """scripts/container-check.sh compose: PostgreSQL, two replicas and nginx under podman-compose
+    (stand-in postgres and nginx images from Debian's packages); quizzes through the proxy reach
+    both replicas, counters exact in PostgreSQL, probes hidden, fixed address outside the
+    range handed out, a compose stop lets a request in flight finish."""
+    run_container_check("compose", at_least=10)

@@ -17,7 +17,7 @@ def test_production_without_secret_refuses_to_start():
 
 
 def test_production_with_a_secret_starts():
-    settings = settings_from_env({"SECRET_KEY": "x" * 40, "BEHIND_HTTPS": "true"})
+    settings = settings_from_env({"SECRET_KEY": "x" * 40, "BEHIND_HTTPS": "true", "TRUSTED_HOSTS": "score.example.org"})
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
 

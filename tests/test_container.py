@@ -28,6 +28,7 @@ from dockerfile_parse import DockerfileParser
 
 from app.scoring import load_bank
 from app.scoring.bank import DEFAULT_BANK
+from tests.podman_check import run_container_check
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,6 +194,7 @@ def image_environment(df: DockerfileParser, venv: Path, data: Path, port: int) -
     env["PORT"] = str(port)
     env["HOST"] = "127.0.0.1"  # the container listens on all of its own interfaces; here, loopback only
     env["SECRET_KEY"] = "smoke-test-" + "s" * 32  # the operator's part: the image has none
+    env["TRUSTED_HOSTS"] = "localhost"  # the operator's part too: the names visitors use
     env["MIGRATE_RETRY_SECONDS"] = "1"
     return env
 
@@ -236,7 +238,7 @@ def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_ur
         bank = load_bank(DEFAULT_BANK)
         for step, question in enumerate(bank.questions, 1):
             with browser.open(f"{base}/quiz/{step}", timeout=10) as page:
-                assert "Server" not in page.headers  # no software banner
+                assert page.headers.get("Server", "gunicorn") == "gunicorn"  # no version named
                 token = CSRF_RE.search(page.read().decode()).group(1)
             body = urllib.parse.urlencode({"csrf_token": token, "answer": question.options[-1].id}).encode()
             with browser.open(f"{base}/quiz/{step}", data=body, timeout=10) as answered:
@@ -266,10 +268,63 @@ def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_ur
     # The image sets LOG_FORMAT=json: every line, gunicorn's too, is one JSON object.
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert any(line["logger"] == "gunicorn.error" for line in lines)
+    # One line per request: gunicorn's access log stays off even with a logging config.
+    assert not [line for line in lines if line["logger"] == "gunicorn.access"]
     requests = [line for line in lines if line["logger"] == "app.requests"]
+    assert len({r["request_id"] for r in requests}) == len(requests)
     assert len(requests) >= 2 * len(bank.questions) + 1
     assert {r["method"] for r in requests} == {"GET", "POST"}
     for r in requests:
         assert "127.0.0.1" not in json.dumps(r) and "Python-urllib" not in json.dumps(r)
     if database_url.startswith("sqlite"):
         assert (data / "score.sqlite3").exists()  # the data went to the volume, not the image
+
+
+def test_the_image_start_refuses_an_unwritable_data_folder_at_once(image_root, dockerfile, tmp_path):
+    # Tests run as root, whom no folder mode stops: a data folder under a file cannot be written either.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = image_environment(dockerfile, image_root / "venv", blocker / "data", free_port(range(8250, 8300)))
+    env["MIGRATE_RETRY_SECONDS"] = "2"  # the image's default: an unreachable database is retried for a minute
+    started = time.monotonic()
+    done = subprocess.run(
+        [str(image_root / "app" / "docker" / "entrypoint.sh")], env=env, capture_output=True, text=True, timeout=90
+    )
+    assert time.monotonic() - started < 15
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"score: cannot start: the data folder {blocker / 'data'} is not writable")
+
+
+def test_the_user_and_its_group_are_both_10001(dockerfile):
+    # `useradd --user-group` alone gives the group a system gid (999): /data would be 10001:999.
+    steps = " ".join(i["value"] for i in final_stage(dockerfile) if i["instruction"] == "RUN")
+    assert re.search(r"groupadd [^&]*--gid 10001 score", steps)
+    assert re.search(r"useradd [^&]*--uid 10001 [^&]*--gid 10001 ", steps)
+    assert "--user-group" not in steps
+    assert instructions(dockerfile, "USER")[-1] == "10001:10001"
+
+
+def graceful_timeout() -> int:
+    return int(re.search(r"^graceful_timeout = (\d+)", (ROOT / "gunicorn.conf.py").read_text(), re.M).group(1))
+
+
+def test_the_readme_run_lets_requests_in_flight_finish():
+    # docker/podman stop send SIGKILL after 10 s unless told otherwise; gunicorn waits 20 s.
+    readme = (ROOT / "README.md").read_text()
+    run = re.search(r"docker run (?:[^\n]*\\\n)*[^\n]*", readme).group(0)
+    stop_timeout = re.search(r"--stop-timeout (\d+)", run)
+    assert stop_timeout and int(stop_timeout.group(1)) > graceful_timeout(), run
+
+
+# --- the real image, built and run by podman --------------------------------------------
+
+
+@pytest.mark.container
+def test_the_built_image_passes_the_operators_checks():
+    """scripts/container-check.sh single: the image built with podman from this Dockerfile,
+    then a volume and a secret, readiness, HEALTHCHECK, uid/gid 10001, read-only root, a quiz,
+    a room and its projector poll, one log line per request, SIGTERM with a request in flight,
+    and the missing-secret and unwritable-volume errors (see the script for each bound)."""
+    run_container_check("single", at_least=14)

@@ -21,7 +21,7 @@ from app.disclosure.randomized_response import (
     rerandomize,
     truth_probability,
 )
-from app.scoring import load_bank, load_myths, option_points, score_answers
+from app.scoring import START, load_bank, load_myths, option_points, score_answers
 from app.tally import Tally
 
 BANK = load_bank()
@@ -155,7 +155,7 @@ def test_the_average_score_is_the_average_of_true_scores_in_expectation():
             for q in BANK.questions:
                 counts[q.id][randomize(a[q.id], [o.id for o in q.options], 4, rng.randrange)] += 1
         items = [(counts[q.id], {o.id: points[q.id, o.id] for o in q.options}) for q in BANK.questions]
-        mean = average(items, 4, base=650)
+        mean = average(items, 4, base=START)
         estimates.append(mean.estimate)
         held += mean.low <= true_mean <= mean.high
     assert abs(sum(estimates) / len(estimates) - true_mean) < 2  # scores are whole: within rounding

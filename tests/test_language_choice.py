@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from html import unescape
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -52,8 +54,50 @@ def test_every_page_has_a_switcher_to_every_language(client, path):
 
 def test_switcher_links_stay_on_the_same_page(client):
     page = client.get("/quiz/1?lang=en").get_data(as_text=True)
-    assert 'href="/quiz/1?lang=de"' in page
-    assert 'href="/quiz/1?lang=zh"' in page
+    assert 'href="?lang=de"' in page
+    assert 'href="?lang=zh"' in page
+    for href in re.findall(r'hreflang="[^"]+" href="([^"]+)"', page):
+        assert urljoin("https://score.example/quiz/1?lang=en", unescape(href)).startswith(
+            "https://score.example/quiz/1?"
+        )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%5Cevil.example/",
+        "/%5C%5Cevil.example/",
+        "//evil.example/",
+        "///evil.example/x",
+        "/%2F%2Fevil.example/",
+        "/%252F%252Fevil.example",
+        "/%09/evil.example",
+        "/%5C%09evil.example",
+        "/http:%2F%2Fevil.example",
+        "/@evil.example",
+    ],
+)
+def test_language_links_never_lead_to_another_origin(client, path):
+    """A path chosen by an attacker ends up in every page's language links (here a 404's)."""
+    response = client.get(path, query_string={"q": "//evil.example/", "next": "\\\\evil.example"})
+    page = response.get_data(as_text=True)
+    hrefs = re.findall(r'hreflang="[^"]+" href="([^"]+)"', page)
+    assert len(hrefs) == len(LANGUAGES)
+    for href in hrefs:
+        # How a browser resolves the link against the page's own address (WHATWG-like: \ is /).
+        resolved = urlsplit(urljoin("https://score.example" + path, unescape(href).replace("\\", "/")))
+        assert (resolved.scheme, resolved.netloc) == ("https", "score.example"), href
+        assert "evil.example" not in (resolved.netloc or "")
+        assert href.startswith("?"), href
+
+
+def test_templates_have_every_gettext_callable(app):
+    """Flask-Babel's own template callables, pgettext and npgettext included."""
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        rendered = app.jinja_env.from_string(
+            "{{ _('Language') }}|{{ pgettext('menu', 'Language') }}|{{ npgettext('c', 'one', 'many', 2) }}"
+        ).render()
+    assert rendered == "Sprache|Language|many"  # no msgctxt "menu" in the catalogue: the source
 
 
 def test_choice_is_kept_in_the_session_cookie_and_beats_the_browser(client):

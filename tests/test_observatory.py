@@ -53,9 +53,12 @@ def grade(headers, *, https: bool) -> list[str]:
         failures.append("Referrer-Policy leaks the address")
     if headers.get("Access-Control-Allow-Origin"):
         failures.append("CORS open")
-    for banner in ("Server", "X-Powered-By", "X-AspNet-Version"):
+    for banner in ("X-Powered-By", "X-AspNet-Version"):
         if banner in headers:
             failures.append(f"{banner} banner")
+    # A bare product name ("nginx", "gunicorn") is tolerated; a version helps an attacker pick an exploit.
+    if re.search(r"\d", headers.get("Server", "")):
+        failures.append("Server banner names a version")
     hsts = headers.get("Strict-Transport-Security")
     if https:
         match = re.search(r"max-age=(\d+)", hsts or "")

@@ -34,6 +34,7 @@ def limited(database_url: str, tmp_path, app) -> Flask:
             "INSTANCE_PATH": str(tmp_path),
             "RATE_LIMIT_ROOMS": "2 per hour",
             "RATE_LIMIT_COMPLETIONS": "2 per minute",
+            "RATE_LIMIT_JOIN_MISSES": "5 per minute",
             "ROOM_MAX_PARTICIPANTS": 2,
         }
     )
@@ -115,7 +116,28 @@ def test_a_full_room_refuses_new_joiners_and_counts_late_finishers_globally(limi
     assert store.count("completions") == 3
 
 
-@pytest.mark.parametrize("name", ["RATE_LIMIT_ROOMS", "RATE_LIMIT_COMPLETIONS"])
+def test_guessing_room_codes_is_throttled_per_address(limited, caplog):
+    caplog.set_level(logging.DEBUG)
+    code, _link, _page = open_room(limited.test_client())
+    guesser = browser(limited, "198.51.100.66")
+    misses = [guesser.get(f"/r/{guess}").status_code for guess in ("ZZZZZZ", "ZZZZZY", "ZZZZZX", "ZZZZZW", "ZZZZZV")]
+    assert misses == [404] * 5
+    # The sixth guess is refused before the code is looked up: even the right code says nothing now.
+    _assert_429_page(guesser.get(f"/r/{code}"))
+    _assert_429_page(guesser.get("/r/ZZZZZU"))
+    # Someone else at another address joins with the right code as usual.
+    assert browser(limited, "198.51.100.67").get(f"/r/{code}").status_code == 200
+    assert "198.51.100.66" not in caplog.text
+
+
+def test_joining_with_the_right_code_never_uses_up_the_limit(limited):
+    code, _link, _page = open_room(limited.test_client())
+    venue = browser(limited, "198.51.100.80")  # a whole workshop behind one wifi address
+    for _ in range(12):
+        assert venue.get(f"/r/{code}").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["RATE_LIMIT_ROOMS", "RATE_LIMIT_COMPLETIONS", "RATE_LIMIT_JOIN_MISSES"])
 def test_a_malformed_limit_stops_start_up(name):
     with pytest.raises(ConfigError, match=name):
         settings_from_env({"APP_ENV": "testing", name: "lots"})

@@ -11,8 +11,8 @@ a count is 0 or n), while Wilson keeps close to 95%. Given everyone's true answe
 option's count is a sum of independent yes/no draws, whose variance is at most that of
 the binomial Wilson assumes, so the range errs on the wide side.
 
-The average score. The engine is linear: a score is the midpoint plus each answer's
-points. So the average score is the midpoint plus, per question, the sum of share × points,
+The average score. The engine is linear: a score is the start plus each answer's
+points. So the average score is the start plus, per question, the sum of share × points,
 and the de-biased (unclipped) shares give an unbiased estimate of it. The figure describes
 the people who finished (a room is not a sample of some larger crowd), so its only
 uncertainty is the coin's, which is independent across people and questions: the range

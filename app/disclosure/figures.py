@@ -18,8 +18,18 @@ import math
 from dataclasses import dataclass, replace
 
 from ..chilling import OPTION_IDS as CHILLING_IDS
-from ..scoring import SCORE_MAX, SCORE_MIN, Bank, MythRound, Option, Question, Statement, band_for, option_points
-from ..scoring.engine import MIDPOINT
+from ..scoring import (
+    SCORE_MAX,
+    SCORE_MIN,
+    START,
+    Bank,
+    MythRound,
+    Option,
+    Question,
+    Statement,
+    band_for,
+    option_points,
+)
 from ..tally import RIGHT, Tally
 from .estimates import Mean, Share, average, share, shares
 from .randomized_response import epsilon, truth_probability
@@ -148,7 +158,7 @@ def _question_figures(bank: Bank, tally: Tally, odds: int) -> tuple[tuple[Questi
 def _average(bank: Bank, tally: Tally, odds: int) -> ScoreFigure | None:
     points = option_points(bank)
     items = [(tally.answer_counts(q.id), {o.id: points[q.id, o.id] for o in q.options}) for q in bank.questions]
-    return _score(average(items, odds, base=MIDPOINT, bounds=(SCORE_MIN, SCORE_MAX)))
+    return _score(average(items, odds, base=START, bounds=(SCORE_MIN, SCORE_MAX)))
 
 
 def scope_figures(bank: Bank, myths: MythRound, tally: Tally, *, odds: int, min_finished: int) -> Figures:

@@ -10,7 +10,7 @@ from flask import render_template
 from .. import tally
 from ..content import get_bank, get_myths
 from ..receipt import NOT_KEPT, receipt
-from ..scoring import Change, Report, cheapest_way_up, score_answers
+from ..scoring import START, Change, Report, cheapest_way_up, score_answers
 from . import progress
 
 # The parts of the result page that a what-if redraws, by element id.
@@ -36,6 +36,8 @@ def part_context(report: Report, change: Change | None) -> dict[str, Any]:
         "count_failed": progress.count_failed(),
         "not_counted": progress.not_counted(),
         "left_room": progress.left_room(),
+        "start": START,
+        "real_scores": get_bank().real_scores,
     }
 
 

@@ -23,7 +23,7 @@ from ..disclosure.figures import Figures, Level, level
 from ..i18n import current_language, remember_language, use_language
 from ..models import Room
 from ..quiz import progress
-from ..rate_limits import limiter, rooms_limit
+from ..rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
 from . import bp, codes, membership, store
 from .debrief_prompts import choose_prompts
 from .forms import CloseRoomForm, ConfirmJoinForm, CreateRoomForm, JoinForm
@@ -87,6 +87,7 @@ def join() -> Response | str | tuple[str, int]:
 
 
 @bp.route("/r/<code>", methods=["GET", "POST"])
+@limiter.limit(join_misses_limit, deduct_when=missed_a_room)  # guessing codes: 404/410 count, joins never
 def join_screen(code: str) -> Response | str | tuple[str, int]:
     """What joining means, worded from the settings, and the button that joins."""
     normal = codes.normalise(code)

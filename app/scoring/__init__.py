@@ -1,12 +1,13 @@
 """Pure-Python scoring: the question bank and the engine. No Flask, no database."""
 
-from .bank import LABELS, Bank, BankError, Option, Perk, Question, Source, load_bank
+from .bank import LABELS, NEUTRAL_POINTS, Bank, BankError, Option, Perk, Question, RealScores, Source, load_bank
 from .engine import (
     BAND_IDS,
     BANDS,
     BUCKETS,
     SCORE_MAX,
     SCORE_MIN,
+    START,
     AnswerError,
     Contribution,
     Report,
@@ -25,8 +26,10 @@ __all__ = [
     "BAND_IDS",
     "BUCKETS",
     "LABELS",
+    "NEUTRAL_POINTS",
     "SCORE_MAX",
     "SCORE_MIN",
+    "START",
     "AnswerError",
     "Bank",
     "BankError",
@@ -36,6 +39,7 @@ __all__ = [
     "Option",
     "Perk",
     "Question",
+    "RealScores",
     "Report",
     "Source",
     "Statement",

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 LABELS = ("documented", "reported", "illustrative", "myth")
+# An option worth this many points neither raises nor lowers the score (see engine.py).
+NEUTRAL_POINTS = 50
 DEFAULT_BANK = Path(__file__).with_name("bank.toml")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -82,6 +84,16 @@ class Perk:
 
 
 @dataclass(frozen=True)
+class RealScores:
+    """Where most real users' scores were at one time: a dated, sourced claim."""
+
+    low: int
+    high: int
+    year: int
+    claim: Source
+
+
+@dataclass(frozen=True)
 class Bank:
     title: str
     version: str
@@ -90,6 +102,7 @@ class Bank:
     perks: tuple[Perk, ...]
     punishments: tuple[Source, ...]
     mirror: tuple[Source, ...]
+    real_scores: tuple[RealScores, ...] = ()
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -214,6 +227,13 @@ def parse_bank(data: dict[str, Any], path: Path | str = "<bank>") -> Bank:
             raise r.fail(where, "needs at least two options")
         if len({o.id for o in options}) != len(options):
             raise r.fail(where, "two options share an id")
+        points = sorted(o.points for o in options)
+        if not points[0] <= NEUTRAL_POINTS <= points[-1]:
+            raise r.fail(
+                where,
+                f"options run from {points[0]} to {points[-1]} points; they must reach or span "
+                f"{NEUTRAL_POINTS}, the neutral point (above it gains, below it costs)",
+            )
         questions.append(
             Question(
                 qid,
@@ -229,9 +249,16 @@ def parse_bank(data: dict[str, Any], path: Path | str = "<bank>") -> Bank:
     if not 3 <= len(questions) <= 40:
         raise r.fail("questions", f"{len(questions)} questions; a bank needs 3 to 40")
     for d in dimensions:
-        spread = sum(q.best.points - q.worst.points for q in questions if q.dimension == d.id)
-        if spread == 0:
-            raise r.fail(f"dimension '{d.id}'", "no question in it can move the score")
+        qs = [q for q in questions if q.dimension == d.id]
+        # Each dimension owns a share of the room above the start and below it: both must be reachable.
+        if not any(q.best.points > NEUTRAL_POINTS for q in qs):
+            raise r.fail(
+                f"dimension '{d.id}'", f"no option in it is above {NEUTRAL_POINTS} points, so it can never add"
+            )
+        if not any(q.worst.points < NEUTRAL_POINTS for q in qs):
+            raise r.fail(
+                f"dimension '{d.id}'", f"no option in it is below {NEUTRAL_POINTS} points, so it can never cost"
+            )
     if sum(o.blacklist for q in questions for o in q.options) == 0:
         raise r.fail("questions", "no option has 'blacklist = true', so the court list panel can never show")
 
@@ -251,6 +278,16 @@ def parse_bank(data: dict[str, Any], path: Path | str = "<bank>") -> Bank:
             )
         )
 
+    real_scores: list[RealScores] = []
+    for i, table in enumerate(r.get(data, "real_scores", list, "top level", []), 1):
+        where = f"real_scores {i}"
+        if not isinstance(table, dict):
+            raise r.fail(where, "must be a table")
+        low, high = r.get(table, "low", int, where), r.get(table, "high", int, where)
+        if not 350 <= low <= high <= 950:
+            raise r.fail(where, f"'low' and 'high' are {low} and {high}, expected 350 <= low <= high <= 950")
+        real_scores.append(RealScores(low, high, r.get(table, "year", int, where), r.claim(table, where)))
+
     return Bank(
         title=r.get(meta, "title", str, "[meta]"),
         version=r.get(meta, "version", str, "[meta]"),
@@ -261,6 +298,7 @@ def parse_bank(data: dict[str, Any], path: Path | str = "<bank>") -> Bank:
             r.claim(t, f"punishment {i}") for i, t in enumerate(r.tables(data, "punishments", "top level"), 1)
         ),
         mirror=tuple(r.claim(t, f"mirror {i}") for i, t in enumerate(r.tables(data, "mirror", "top level"), 1)),
+        real_scores=tuple(real_scores),
     )
 
 
@@ -271,8 +309,14 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise BankError(path, "file", "not found") from None
+    except IsADirectoryError:
+        raise BankError(path, "file", "is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise BankError(path, "file", f"not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise BankError(path, "file", f"not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise BankError(path, "file", f"cannot be read ({exc.strerror or type(exc).__name__})") from None
 
 
 def load_bank(path: Path | str = DEFAULT_BANK) -> Bank:

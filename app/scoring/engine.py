@@ -1,21 +1,33 @@
 """The scoring engine: a pure function from answers to an explained report.
 
-How the score is built (all weights are our illustration, not Ant's):
-every visitor starts at the middle of the range, 650. Each answer moves the
-score up or down by how far its points sit above or below the middle of that
-question's own range, scaled by its dimension's weight. So the best answers
-reach 950, the worst 350, and every move is an explanation.
+How the score is built (the start, the points and the weights are our
+illustration, not Ant's):
+
+- Every visitor starts at START, 550: the bottom of Zhima's "Fair" band, inside
+  the 500-600 range where most real users were at launch (reported, 2015).
+- An option worth 50 points is neutral and moves nothing. Options above 50 add
+  points, options below 50 take them away, in proportion to their distance from 50.
+- Each dimension owns its weight's share of the room above the start (950 - 550)
+  and of the room below it (550 - 350), split between its questions by how far
+  their best option sits above 50 and their worst below it. So the best answers
+  reach 950 and the worst 350. There is twice as much room above the start as
+  below it, so a point above 50 is worth more than a point below.
+- Every effect is a whole number of score points, and the score is the start plus
+  the effects, exactly: the reasons a visitor reads add up to the score shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
-from .bank import Bank, Dimension, Option, Perk, Question, Source
+from .bank import NEUTRAL_POINTS, Bank, Dimension, Option, Perk, Question, Source
 
 SCORE_MIN, SCORE_MAX = 350, 950
-MIDPOINT = (SCORE_MIN + SCORE_MAX) / 2
+START = 550
 BUCKET_WIDTH = 50
 
 # Zhima's bands as shown in Alipay at launch (documented, Chinese sources).
@@ -36,12 +48,12 @@ class AnswerError(ValueError):
 
 @dataclass(frozen=True)
 class Contribution:
-    """What one answer did to the score, in points away from the midpoint."""
+    """What one answer did to the score, in whole score points away from the start."""
 
     question: Question
     option: Option
-    points: float  # signed: below zero lowered the score
-    best_possible: float  # what the best option of this question would give
+    points: int  # signed: below zero lowered the score, zero is neutral
+    best_possible: int  # what the best option of this question would give
 
 
 @dataclass(frozen=True)
@@ -86,14 +98,55 @@ def bucket_for(score: int) -> int:
     return min(SCORE_MIN + (score - SCORE_MIN) // BUCKET_WIDTH * BUCKET_WIDTH, BUCKETS[-1])
 
 
-def _scale(bank: Bank) -> dict[str, float]:
-    """Score points per answer point, for each dimension."""
-    total_weight = sum(d.weight for d in bank.dimensions)
-    scale: dict[str, float] = {}
+def _apportion(total: int, quotas: Sequence[Fraction]) -> list[int]:
+    """Whole numbers that add up to `total` and differ from the quotas by less than 1 (largest remainder)."""
+    whole = [math.floor(q) for q in quotas]
+    by_remainder = sorted(range(len(quotas)), key=lambda i: (whole[i] - quotas[i], i))
+    for i in by_remainder[: total - sum(whole)]:
+        whole[i] += 1
+    return whole
+
+
+# A bank is frozen and hashable, and every request scores against the same one.
+@functools.lru_cache(maxsize=8)
+def _effects(bank: Bank) -> dict[tuple[str, str], int]:
+    """Each option's effect in whole score points, keyed (question id, option id)."""
+    total_weight = sum(Fraction(d.weight) for d in bank.dimensions)
+    gains, losses = SCORE_MAX - START, START - SCORE_MIN
+    # Exact shares first: what one point above (or below) 50 is worth in each dimension.
+    per_point_up: dict[str, Fraction] = {}
+    per_point_down: dict[str, Fraction] = {}
     for d in bank.dimensions:
-        spread = sum(q.best.points - q.worst.points for q in bank.questions if q.dimension == d.id)
-        scale[d.id] = (SCORE_MAX - SCORE_MIN) * d.weight / total_weight / spread
-    return scale
+        qs = [q for q in bank.questions if q.dimension == d.id]
+        share = Fraction(d.weight) / total_weight
+        per_point_up[d.id] = gains * share / sum(q.best.points - NEUTRAL_POINTS for q in qs)
+        per_point_down[d.id] = losses * share / sum(NEUTRAL_POINTS - q.worst.points for q in qs)
+
+    # Whole points: the best options share out exactly the room above the start and the
+    # worst options exactly the room below it, so the ends are reached without rounding drift.
+    top = _apportion(gains, [(q.best.points - NEUTRAL_POINTS) * per_point_up[q.dimension] for q in bank.questions])
+    bottom = _apportion(
+        losses, [(NEUTRAL_POINTS - q.worst.points) * per_point_down[q.dimension] for q in bank.questions]
+    )
+
+    effects: dict[tuple[str, str], int] = {}
+    for q, best, worst in zip(bank.questions, top, bottom, strict=True):
+        for o in q.options:
+            if o.points == q.best.points:
+                effect = best
+            elif o.points == q.worst.points:
+                effect = -worst
+            elif o.points > NEUTRAL_POINTS:
+                # Rounded half up, and never past the best option: better options never score lower.
+                effect = min(math.floor((o.points - NEUTRAL_POINTS) * per_point_up[q.dimension] + Fraction(1, 2)), best)
+            elif o.points < NEUTRAL_POINTS:
+                effect = -min(
+                    math.floor((NEUTRAL_POINTS - o.points) * per_point_down[q.dimension] + Fraction(1, 2)), worst
+                )
+            else:
+                effect = 0
+            effects[q.id, o.id] = effect
+    return effects
 
 
 def validate_answers(bank: Bank, answers: Mapping[str, str]) -> dict[str, Option]:
@@ -115,20 +168,14 @@ def validate_answers(bank: Bank, answers: Mapping[str, str]) -> dict[str, Option
 def score_answers(bank: Bank, answers: Mapping[str, str]) -> Report:
     """Turn a complete set of answers into a report. Same answers, same report."""
     chosen = validate_answers(bank, answers)
-    scale = _scale(bank)
+    effects = _effects(bank)
 
-    contributions = []
-    for q in bank.questions:
-        middle = (q.best.points + q.worst.points) / 2
-        k = scale[q.dimension]
-        contributions.append(
-            Contribution(q, chosen[q.id], (chosen[q.id].points - middle) * k, (q.best.points - middle) * k)
-        )
-
-    raw = MIDPOINT + sum(c.points for c in contributions)
-    # Rounding to a whole score is monotone, so better answers still never score lower;
-    # the clamp only guards against float dust at the ends.
-    score = int(min(SCORE_MAX, max(SCORE_MIN, round(raw))))
+    contributions = tuple(
+        Contribution(q, chosen[q.id], effects[q.id, chosen[q.id].id], effects[q.id, q.best.id]) for q in bank.questions
+    )
+    # Whole points, so nothing is rounded: each effect lies between its question's worst
+    # and best, whose sums are exactly the two ends of the range.
+    score = START + sum(c.points for c in contributions)
 
     total_weight = sum(d.weight for d in bank.dimensions)
     dimensions = []
@@ -144,7 +191,7 @@ def score_answers(bank: Bank, answers: Mapping[str, str]) -> Report:
         band=band_for(score),
         bucket=bucket_for(score),
         dimensions=tuple(dimensions),
-        contributions=tuple(contributions),
+        contributions=contributions,
         perks_unlocked=tuple(p for p in bank.perks if p.threshold <= score),
         perks_locked=tuple(p for p in bank.perks if p.threshold > score),
         blacklisted=blacklisted,
@@ -152,15 +199,9 @@ def score_answers(bank: Bank, answers: Mapping[str, str]) -> Report:
     )
 
 
-def option_points(bank: Bank) -> dict[tuple[str, str], float]:
+def option_points(bank: Bank) -> dict[tuple[str, str], int]:
     """What each option of each question adds to or takes from a score, keyed (question, option)."""
-    scale = _scale(bank)
-    effects: dict[tuple[str, str], float] = {}
-    for q in bank.questions:
-        middle = (q.best.points + q.worst.points) / 2
-        for o in q.options:
-            effects[q.id, o.id] = (o.points - middle) * scale[q.dimension]
-    return effects
+    return dict(_effects(bank))
 
 
 def best_answers(bank: Bank) -> dict[str, str]:

@@ -86,6 +86,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     env = {
         **os.environ,
         "APP_ENV": "production",
+        "TRUSTED_HOSTS": "localhost",
         "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{home / 'browser.sqlite3'}",
         "INSTANCE_PATH": str(home),

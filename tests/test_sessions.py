@@ -1,0 +1,192 @@
+"""The session cookie: it expires, its CSRF tokens expire with it, and nobody but this site can read it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import time
+import zlib
+
+import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from app import create_app
+from app.scoring import worst_answers
+from tests.conftest import csrf_token
+
+DAY = 24 * 3600
+
+
+def session_cookie(client) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None, "no session cookie"
+    return cookie.value
+
+
+def aged_cookie(app, state: dict, age_seconds: int) -> str:
+    """The cookie this app would have set `age_seconds` ago for this state."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    fresh = serializer.dumps(state)
+    plain = serializer.fernet.decrypt(fresh)
+    return serializer.fernet.encrypt_at_time(plain, int(time.time()) - age_seconds).decode()
+
+
+def mid_quiz_state(bank, answered: int = 3) -> dict:
+    return {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions[:answered]}}, "csrf_token": "0" * 40}
+
+
+def test_a_cookie_within_its_lifetime_is_kept(app, client, bank):
+    client.set_cookie("session", aged_cookie(app, mid_quiz_state(bank), DAY - 600))
+    assert client.get("/quiz/4").status_code == 200  # the three answers are still there
+
+
+def test_an_expired_cookie_is_no_session_and_the_visitor_starts_again(app, client, bank):
+    client.set_cookie("session", aged_cookie(app, mid_quiz_state(bank), DAY + 600))
+    stale = session_cookie(client)
+    response = client.get("/quiz/1")
+    assert response.status_code == 200
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+    assert session_cookie(client) != stale  # a fresh session replaced it
+    assert client.get("/quiz/2").status_code == 400  # with none of the old answers
+
+
+def test_posting_with_an_expired_cookie_gets_a_friendly_page_and_counts_nothing(app, client, bank, store):
+    state = mid_quiz_state(bank, answered=len(bank.questions))
+    client.set_cookie("session", aged_cookie(app, state, DAY + 600))
+    response = client.post("/quiz/closing", data={"csrf_token": "whatever-the-page-had", "answer": "no"})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Your answers have expired" in body and "that time has passed, so they were forgotten" in body
+    assert 'class="site-header"' in body
+    assert 'href="/quiz/"' in body  # a way to start again
+    assert store.count("completions") == 0
+
+
+def test_an_expired_cookie_reaching_a_later_question_says_why(app, client, bank):
+    client.set_cookie("session", aged_cookie(app, mid_quiz_state(bank), DAY + 600))
+    response = client.get("/quiz/4")
+    assert response.status_code == 400
+    assert "that time has passed" in response.get_data(as_text=True)
+
+
+def test_the_lifetime_is_a_setting(database_url, tmp_path, bank):
+    from app.config import settings_from_env
+    from app.migrate import upgrade
+
+    upgrade(database_url)
+    settings = settings_from_env({"APP_ENV": "testing", "SESSION_LIFETIME_HOURS": "2"})
+    short = create_app({**settings, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path)})
+    client = short.test_client()
+    client.set_cookie("session", aged_cookie(short, mid_quiz_state(bank), 3 * 3600))
+    assert client.get("/quiz/4").status_code == 400
+    client.set_cookie("session", aged_cookie(short, mid_quiz_state(bank), 3600))
+    assert client.get("/quiz/4").status_code == 200
+    short.extensions["database"].engine.dispose()
+
+
+def test_a_form_token_older_than_the_lifetime_is_refused(app, client):
+    page = client.get("/quiz/1")
+    assert page.status_code == 200
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+
+    class DayOld(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - DAY - 600
+
+    old = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token", signer=DayOld).dumps(raw)
+    first = app.extensions["bank"].questions[0].options[0].id
+    assert client.post("/quiz/1", data={"csrf_token": old, "answer": first}).status_code == 400
+    fresh = csrf_token(client.get("/quiz/1").get_data(as_text=True))
+    assert client.post("/quiz/1", data={"csrf_token": fresh, "answer": first}).status_code == 303
+
+
+def readings(cookie: str) -> list[bytes]:
+    """Everything someone who sees the cookie can decode from it without the key."""
+    found = [cookie.encode()]
+    for part in cookie.lstrip(".").split("."):
+        try:
+            decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        found.append(decoded)
+        with contextlib.suppress(zlib.error):
+            found.append(zlib.decompress(decoded))
+    return found
+
+
+def test_the_cookie_of_a_finished_quiz_reveals_no_answer(quiz, client, bank):
+    answers = worst_answers(bank)
+    quiz.complete(answers, chilling="changed")
+    assert client.get("/quiz/result").status_code == 200
+    cookie = session_cookie(client)
+    for reading in readings(cookie):
+        for secret in [*answers.values(), *answers.keys(), "answers", "completions", "changed"]:
+            assert secret.encode() not in reading, secret
+
+
+def test_the_cookie_length_does_not_tell_answers_apart(app, bank):
+    lengths = set()
+    for option in range(2):
+        client = app.test_client()
+        from tests.conftest import QuizDriver
+
+        QuizDriver(client, bank).answer_scored({q.id: q.options[option % len(q.options)].id for q in bank.questions})
+        lengths.add(len(session_cookie(client)))
+    assert len(lengths) == 1
+
+
+def test_a_cookie_made_with_a_retired_secret_still_opens(database_url, tmp_path, bank):
+    from app.migrate import upgrade
+
+    upgrade(database_url)
+    old = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "old-" * 8})
+    rotated = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "new-" * 8,
+            "SECRET_KEY_FALLBACKS": ["old-" * 8],
+        }
+    )
+    client = rotated.test_client()
+    client.set_cookie("session", aged_cookie(old, mid_quiz_state(bank), 60))
+    assert client.get("/quiz/4").status_code == 200
+    stranger = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "new-" * 8})
+    refused = stranger.test_client()
+    refused.set_cookie("session", aged_cookie(old, mid_quiz_state(bank), 60))
+    assert refused.get("/quiz/4").status_code == 400
+    for made in (old, rotated, stranger):
+        made.extensions["database"].engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "payload", [b"[1, 2]", b"not json", zlib.compress(b"[1, 2]"), zlib.compress(b'"text"'), zlib.compress(b"{")[:-2]]
+)
+def test_a_well_encrypted_cookie_that_is_not_a_session_is_refused(app, client, payload):
+    serializer = app.session_interface.get_signing_serializer(app)
+    client.set_cookie("session", serializer.fernet.encrypt(payload).decode())
+    response = client.get("/quiz/1")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "did not sign" in body and 'class="site-header"' in body
+
+
+def test_the_largest_cookie_fits_in_a_browser_and_a_proxys_buffer(app, client, bank):
+    """A room member with a counted quiz and a counted myth round: the fullest cookie there is."""
+    import re
+
+    from tests.test_rooms import open_room
+
+    code, _link, _page = open_room(app.test_client())
+    page = client.get(f"/r/{code}").get_data(as_text=True)
+    assert client.post(f"/r/{code}", data={"csrf_token": csrf_token(page)}).status_code == 303
+    from tests.conftest import QuizDriver
+
+    QuizDriver(client, bank).complete({q.id: q.options[-1].id for q in bank.questions}, chilling="changed")
+    myths = client.get("/myths/").get_data(as_text=True)
+    guesses = dict.fromkeys(re.findall(r'name="([\w-]+)" value="real"', myths), "real")
+    assert client.post("/myths/", data={"csrf_token": csrf_token(myths), **guesses}).status_code == 303
+    # Browsers keep at most 4096 bytes a cookie; nginx's default buffer for all headers is 4 KB.
+    assert len(session_cookie(client)) < 2048

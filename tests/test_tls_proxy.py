@@ -1,0 +1,112 @@
+"""The app behind a real TLS terminator (Debian's nginx with deploy/nginx.conf), as operators run it.
+
+The browser journeys over https are in tests/browser/test_https.py; here, what a scanner or
+curl sees: the issue's reproduction (a form posted with `Origin: null` and no Referer over
+https), the headers, the links the app builds from the Host, and the request id.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import ssl
+from urllib.parse import urlencode
+
+import pytest
+from werkzeug.datastructures import Headers
+
+from tests.conftest import CSRF_RE
+from tests.test_observatory import grade
+from tests.tls_proxy import HOST, HttpsSite, https_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with https_site(tmp_path_factory.mktemp("tls")) as running_site:
+        yield running_site
+
+
+class Browserless:
+    """curl over TLS: one connection a request, cookies kept, headers as given."""
+
+    def __init__(self, site: HttpsSite) -> None:
+        self.site = site
+        self.cookie = ""
+        self.context = ssl.create_default_context()
+        self.context.check_hostname = False
+        self.context.verify_mode = ssl.CERT_NONE  # the certificate was made for this test
+
+    def send(self, method: str, path: str, form: dict[str, str] | None = None, **headers: str):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.site.proxy.port, context=self.context, timeout=15)
+        sent = {"Host": f"{HOST}:{self.site.proxy.port}", **headers}
+        if self.cookie:
+            sent["Cookie"] = self.cookie
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            text = response.read().decode()
+        finally:
+            conn.close()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            name_value = value.split(";", 1)[0]
+            if name_value.startswith("session="):
+                self.cookie = name_value if name_value != "session=" else ""
+        return response, text
+
+
+def test_the_issues_reproduction_now_answers_the_form(site):
+    curl = Browserless(site)
+    _, page = curl.send("GET", "/quiz/1")
+    token = CSRF_RE.search(page).group(1)
+    option = re.search(r'name="answer" value="([^"]+)"', page).group(1)
+    # X-Forwarded-Proto: https comes from nginx; Origin null and no Referer, as under no-referrer.
+    response, _ = curl.send("POST", "/quiz/1", {"csrf_token": token, "answer": option}, Origin="null")
+    assert response.status == 303 and response.headers["Location"].endswith("/quiz/2")
+
+
+def test_a_form_posted_from_another_site_is_refused_through_the_proxy(site):
+    curl = Browserless(site)
+    _, page = curl.send("GET", "/quiz/1")
+    token = CSRF_RE.search(page).group(1)
+    response, body = curl.send(
+        "POST", "/quiz/1", {"csrf_token": token, "answer": "x"}, Origin="null", **{"Sec-Fetch-Site": "cross-site"}
+    )
+    assert response.status == 403 and "sent from another site" in body
+
+
+def test_every_response_through_the_proxy_passes_the_observatory(site):
+    curl = Browserless(site)
+    for path in ("/", "/quiz/1", "/privacy", "/static/style.css", "/no-such-page"):
+        response, _ = curl.send("GET", path)
+        assert grade(Headers(response.getheaders()), https=True) == [], path
+        assert response.headers["Server"] == "nginx"  # server_tokens off: no version
+    response, _ = Browserless(site).send("GET", "/quiz/1")  # a new visitor: a new cookie
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_links_the_app_builds_carry_the_visitors_host_and_port(site):
+    curl = Browserless(site)
+    _, form = curl.send("GET", "/rooms/new")
+    _, created = curl.send("POST", "/rooms/new", {"csrf_token": CSRF_RE.search(form).group(1), "title": "t"})
+    links = set(re.findall(r"https?://[^\s\"<]+", created))
+    built = {link for link in links if "/r/" in link or "/present/" in link}
+    assert built and all(link.startswith(site.url + "/") for link in built), built
+
+
+def test_a_forged_host_gets_a_400_through_the_proxy(site):
+    curl = Browserless(site)
+    response, body = curl.send("GET", "/rooms/new", Host="evil.example")
+    assert response.status == 400 and "evil.example" not in body
+
+
+def test_the_request_id_is_the_proxys_never_the_clients(site):
+    response, _ = Browserless(site).send("GET", "/", **{"X-Request-ID": "visitor-chosen-id"})
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+def test_probes_are_not_public(site):
+    assert Browserless(site).send("GET", "/healthz")[0].status == 404
