@@ -1,7 +1,8 @@
 """Storage hygiene: what the files on disk may hold, and for how long.
 
 - The instance folder is 0700 and the SQLite file 0600 (SQLite gives its -wal and -shm
-  files the database file's mode), so no other account on the machine can read them.
+  files the database file's mode), so no other account on the machine can read them. A
+  shared folder (sticky, like /tmp) is never changed.
 - SQLite runs with secure_delete, so deleted rows (a purged room, a spent token past its
   day) are overwritten with zeros rather than left in free pages.
 - The WAL holds every recent transaction, a finished quiz's randomized values together,
@@ -19,6 +20,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 
@@ -37,15 +39,23 @@ CHECKPOINT_BUSY_SECONDS = 0.2  # a checkpoint that would wait longer for readers
 
 
 def private_folder(path: Path) -> None:
-    """Make the folder (and its parents) if needed, and close it to other accounts."""
-    path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    """The app's own folder (the instance folder): made 0700 if new, closed to other accounts
+    if it exists, unless it is a shared folder (sticky, like /tmp), which is never changed."""
+    if not path.exists():
+        path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        return
+    if path.stat().st_mode & stat.S_ISVTX:
+        log.warning("%s is a shared folder: its mode is left as it is", path)
+        return
     _chmod(path, FOLDER_MODE)
 
 
 def private_sqlite_file(path: Path) -> None:
     """Create the SQLite file 0600 before SQLite does (it would follow the umask), and
-    tighten an existing one and its -wal and -shm files."""
-    private_folder(path.parent)
+    tighten an existing one and its -wal and -shm files. A folder made for it is 0700; an
+    existing folder is left alone (only the instance folder is the app's to close)."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
@@ -137,6 +147,7 @@ def create_site_counters(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    private_folder(Path(app.instance_path))
     create_site_counters(app)
     every = app.config["WAL_CHECKPOINT_SECONDS"]
     if every and not app.testing:

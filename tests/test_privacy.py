@@ -120,3 +120,22 @@ def test_pages_reference_nothing_from_another_origin(quiz, client, bank):
         for attr in ('src="http', 'src="//', 'href="//'):
             assert attr not in body, (path, attr)
         assert "<script>" not in body and " style=" not in body and " onclick" not in body
+
+
+def test_a_shared_folder_holding_the_database_is_never_changed(tmp_path):
+    """A database in a shared folder (sticky, like /tmp) gets its own file 0600, and the
+    folder keeps its mode: closing /tmp would lock every other account out of it."""
+    import stat
+
+    from app.storage import private_folder, private_sqlite_file
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    private_sqlite_file(shared / "db.sqlite3")
+    private_folder(shared)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "db.sqlite3").stat().st_mode) == 0o600
+    own = tmp_path / "instance"
+    private_folder(own)
+    assert stat.S_IMODE(own.stat().st_mode) == 0o700
