@@ -22,6 +22,7 @@ from . import (
     request_log,
     security,
     session,
+    storage,
 )
 from .config import PROJECT_ROOT, settings_from_env
 from .database import Database
@@ -63,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     bank_text.init_app(app)
     charts.init_app(app)
     page_cache.init_app(app)
+    storage.init_app(app)  # the site's counters at zero; the WAL checkpoint timer
 
 
 def register_blueprints(app: Flask) -> None:
@@ -70,13 +72,11 @@ def register_blueprints(app: Flask) -> None:
     from .pages import bp as pages
     from .quiz import bp as quiz
     from .rooms import bp as rooms
-    from .rooms import unchanged_poll
 
     app.register_blueprint(pages)
     app.register_blueprint(quiz)
     app.register_blueprint(myths)
     app.register_blueprint(rooms)
-    unchanged_poll.init_app(app)  # the projector's "nothing changed", answered before Flask's work
     health.init_app(app)
 
 

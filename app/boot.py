@@ -82,14 +82,16 @@ def check_data_folder(url: str) -> None:
 
 
 def prepare_database() -> None:
-    """`python -m app.migrate`: check settings, then bring the database to the newest schema."""
-    from .migrate import upgrade
+    """`python -m app.migrate`: check settings, bring the database to the newest schema, and
+    create the site's counters at zero (so their rows' order says nothing)."""
+    from .migrate import create_site_counters, upgrade
 
     settings = check_settings()
     check_data_folder(settings["DATABASE_URL"])
     migrate_when_ready(
         upgrade, settings["DATABASE_URL"], settings["MIGRATE_ATTEMPTS"], settings["MIGRATE_RETRY_SECONDS"]
     )
+    create_site_counters(settings["DATABASE_URL"], settings["BANK_PATH"])
 
 
 def create_app_or_exit() -> Flask:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,29 +43,5 @@ def gauge(score: int, band: str) -> Gauge:
     return Gauge(tuple(arcs), _point(score, R - 22))
 
 
-@dataclass(frozen=True)
-class Column:
-    label: str
-    count: int
-    x: float
-    y: float
-    height: float
-
-
-def histogram(counts: Mapping[int, int], *, width: float = 600, height: float = 200) -> tuple[Column, ...]:
-    """Columns for a histogram of score buckets, scaled to the tallest."""
-    tallest = max(counts.values(), default=0) or 1
-    slot = width / max(len(counts), 1)
-    columns = []
-    for i, (bucket, count) in enumerate(sorted(counts.items())):
-        h = round(height * count / tallest, 2)
-        columns.append(Column(str(bucket), count, round(i * slot + 2, 2), round(height - h, 2), h))
-    return tuple(columns)
-
-
-def percent(part: int, whole: int) -> int:
-    return round(100 * part / whole) if whole else 0
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(gauge=gauge, histogram=histogram, percent=percent)
+    app.jinja_env.globals.update(gauge=gauge)

@@ -17,6 +17,8 @@ from typing import Any
 
 from limits import parse_many
 
+from .disclosure.randomized_response import DEFAULT_ODDS, MAX_ODDS, MIN_ODDS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105  (refused in production)  # nosec B105
 MODES = ("production", "development", "testing")
@@ -196,8 +198,12 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Answers are a few short ids; anything larger is not a form of ours.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 16 * 1024, 1024, 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": _int(env, "MAX_BODY_BYTES", 16 * 1024, 1024, 1024 * 1024),
-        # k: no group smaller than this is ever shown, and views move in steps of k.
-        "MIN_GROUP_SIZE": _int(env, "MIN_GROUP_SIZE", 5, 2, 1000),
+        # Deniable counting: e^ε of the site's randomized response (ε = ln of a whole number),
+        # and the finished quizzes below which a scope shows no figure (bench/privacy_sim.py).
+        "EPSILON_ODDS": _int(env, "EPSILON_ODDS", DEFAULT_ODDS, MIN_ODDS, MAX_ODDS),
+        "MIN_FINISHED": _int(env, "MIN_FINISHED", 10, 1, 100_000),
+        # SQLite: seconds between WAL checkpoints that truncate the WAL file (0: never).
+        "WAL_CHECKPOINT_SECONDS": _int(env, "WAL_CHECKPOINT_SECONDS", 60, 0, 86_400),
         # Workshop rooms: how long a room and its counters live, and who may open one.
         "ROOM_TTL_DAYS": _int(env, "ROOM_TTL_DAYS", 7, 1, 365),
         "FACILITATOR_PASSPHRASE": env.get("FACILITATOR_PASSPHRASE", "") or None,

@@ -1,18 +1,26 @@
 """A visitor's progress through an activity, kept only in their own signed session cookie.
 
 The quiz and the myth round each keep one small dict under their own key: what was
-answered so far, and, once it was counted, exactly the counters the tally added 1 to
-(the data receipt reads them back from there). Nothing of it is stored on the server.
+answered so far, the start token that makes it count once (app/counted_once.py), and,
+once it was counted, exactly the counters the tally added 1 to and which of those values
+the coin changed (the data receipt reads them back from there). Nothing of it is stored
+on the server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import session
 
-from .tally import CounterKey
+from . import counted_once
+from .tally import CounterKey, Token
+
+# Why a finished run was not counted (its result page words each one).
+DATABASE, ALREADY, STALE, ROOM_STRONGER = "database", "already", "stale", "room_stronger"
+# Why a room member was not counted in their room.
+ROOM_FULL, ROOM_CLOSED = "full", "closed"
 
 
 class CookieState:
@@ -45,9 +53,57 @@ class CookieState:
         keys = [CounterKey(*item) for item in raw if isinstance(item, list) and len(item) == 3]
         return tuple(keys) if len(keys) == len(raw) else None
 
-    def mark_counted(self, keys: Sequence[CounterKey]) -> None:
-        """Keep the tally's own list of what it incremented."""
-        self.update(counted=[[k.scope, k.metric, k.value] for k in keys], count_failed=None)
+    def mark_counted(self, keys: Sequence[CounterKey], changed: Mapping[tuple[str, str], str]) -> None:
+        """Keep the tally's own list of what it incremented, and, for each (scope, metric)
+        whose value the coin changed, the visitor's true value."""
+        self.update(
+            counted=[[k.scope, k.metric, k.value] for k in keys],
+            coin=[[scope, metric, true] for (scope, metric), true in changed.items()],
+            not_counted=None,
+        )
+
+    def coin_changed(self) -> dict[tuple[str, str], str]:
+        """(scope, metric) -> the true value, for each counted value the coin changed."""
+        raw = self.read().get("coin")
+        if not isinstance(raw, list):
+            return {}
+        return {
+            (item[0], item[1]): item[2]
+            for item in raw
+            if isinstance(item, list) and len(item) == 3 and all(isinstance(part, str) for part in item)
+        }
+
+    def record_outcome(
+        self,
+        keys: Sequence[CounterKey],
+        changed: Mapping[tuple[str, str], str],
+        not_counted: str | None,
+        left_room: str | None,
+    ) -> None:
+        """What counting did: the counters written (and the coin's changes), or why nothing was."""
+        if keys:
+            self.mark_counted(keys, changed)
+        self.update(not_counted=not_counted, left_room=left_room)
+
+    def not_counted(self) -> str | None:
+        reason = self.read().get("not_counted")
+        return reason if isinstance(reason, str) else None
+
+    def left_room(self) -> str | None:
+        reason = self.read().get("left_room")
+        return reason if isinstance(reason, str) else None
+
+    def start(self) -> None:
+        """Issue the start token if this run has none yet (the first answer, or the round's page)."""
+        if not isinstance(self.read().get("start"), dict):
+            self.update(start=counted_once.new_token())
+
+    def token(self) -> Token | None:
+        """The start token, hashed, if it may still be counted."""
+        return counted_once.spendable(self.read().get("start"))
+
+    def has_token(self) -> bool:
+        return isinstance(self.read().get("start"), dict)
 
     def clear(self) -> None:
         session.pop(self.key, None)

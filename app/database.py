@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import storage
 from .database_deadline import Deadline
 
 
@@ -21,7 +22,7 @@ def make_engine(url: str, timeout: int | None = None) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            storage.private_sqlite_file(Path(path))  # 0600 in a 0700 folder, before SQLite opens it
         # Writers queue for SQLite's one write lock: three times the deadline (9 s by default).
         busy = timeout * 3 if timeout else 30
         engine = create_engine(url, connect_args={"timeout": busy})
@@ -33,6 +34,8 @@ def make_engine(url: str, timeout: int | None = None) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={busy * 1000}")
+            # Deleted rows are overwritten with zeros, not left readable in free pages.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

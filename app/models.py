@@ -1,14 +1,16 @@
-"""The schema: aggregate counters, and the workshop rooms they can be counted in.
+"""The schema: aggregate counters of randomized values, the workshop rooms they can be
+counted in, and the spent tokens that make a finished quiz count once.
 
-No table has a row per visitor: a room is a row per facilitator's room, and its
-results are counters under the room's scope like any other.
+No table has a row per visitor's answers: a room is a row per facilitator's room, its
+results are counters under the room's scope like any other, and a spent token holds
+nothing but a hash and a day.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, String
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROOM_SCOPE_PREFIX = "room:"
@@ -21,8 +23,10 @@ class Base(DeclarativeBase):
 class Counter(Base):
     """One count, keyed by where it was counted, what was counted and which value.
 
-    scope: "global", or a room's scope; metric: "answer:<question>", "band",
-    "bucket" or "completions"; value: the option id, band id or bucket start.
+    scope: "global", or a room's scope; metric: "completions", "answer:<question>",
+    "chilling", "myth_rounds" or "myth:<statement>"; value: the option (or right/wrong)
+    as randomized before it was counted. Every row of a scope is created at zero with the
+    scope, so neither row order nor row count says anything about who came first.
     """
 
     __tablename__ = "counter"
@@ -33,19 +37,18 @@ class Counter(Base):
     count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
-class ShownCounter(Base):
-    """The counters as last published, copied whole every k-th completion of a scope.
+class SpentToken(Base):
+    """A finished quiz or myth round that was counted: the SHA-256 of the random token the
+    visitor's cookie got when it started, so that replaying the cookie counts nothing more.
 
-    Pages read these, never the live counters, so what anyone can watch moves only
-    in steps of k finished quizzes and one person's answers never show alone.
+    It holds no answer, no scope and no time finer than the day it may be deleted (the
+    token is refused after that day anyway). Written in the same transaction as the counters.
     """
 
-    __tablename__ = "shown_counter"
+    __tablename__ = "spent_token"
 
-    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
-    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
-    value: Mapped[str] = mapped_column(String(40), primary_key=True)
-    count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
 
 
 class Room(Base):
@@ -63,6 +66,10 @@ class Room(Base):
     presenter_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     expires_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # e^ε of the room's randomized response (a whole number), chosen when it was opened.
+    odds: Mapped[int] = mapped_column(Integer, nullable=False, default=4)
+    # Closed by its facilitator: no new finished quiz or myth round is counted in it.
+    closed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     @property
     def scope(self) -> str:

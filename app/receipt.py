@@ -1,12 +1,14 @@
 """The data receipt: the counters a visit added 1 to, in words, read from the tally's own keys.
 
-It is built only from the CounterKey tuple that app.tally returned when it wrote,
-so it cannot say anything the database was not told, nor leave anything out.
+It is built only from the CounterKey tuple that app.tally returned when it wrote (the
+randomized values), so it cannot say anything the database was not told, nor leave
+anything out. Beside each value the coin changed, it names the visitor's true answer,
+which only their own cookie holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -14,15 +16,13 @@ from flask_babel import lazy_gettext as _l
 
 from . import chilling, tally
 from .bank_text import translate
-from .i18n import BAND_NAMES
 from .scoring import Bank, MythRound
-from .scoring.engine import BUCKET_WIDTH, SCORE_MAX
 
 NOT_KEPT = (
     _l("your IP address, browser, device or the page you came from"),
     _l("the date or time of your visit"),
-    _l("your score itself: only its band and its 50-point range"),
-    _l("any link between your answers: each went into a separate counter with thousands of others"),
+    _l("your score, its band or its range: not even randomized"),
+    _l("any lasting link between your answers: each went into a separate counter with thousands of others"),
     _l("anything in this receipt: it is shown from your own cookie, which “Forget my answers” deletes"),
 )
 
@@ -31,7 +31,8 @@ NOT_KEPT = (
 class Line:
     stored: str  # the counter exactly as stored: scope, metric, value
     what: str
-    value: str
+    value: str  # what was counted, in words
+    your_value: str | None = None  # the visitor's true answer, where the coin counted another
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Group:
     scope: str
     title: str
     lines: tuple[Line, ...]
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for line in self.lines if line.your_value is not None)
 
 
 def scope_title(scope: str) -> str:
@@ -49,12 +54,6 @@ def _describe(key: tally.CounterKey, bank: Bank, myths: MythRound) -> tuple[str,
     metric, value = key.metric, key.value
     if metric == tally.COMPLETIONS:
         return _("Finished quizzes"), _("one more")
-    if metric == tally.BAND:
-        return _("Score band"), str(BAND_NAMES.get(value, value))
-    if metric == tally.BUCKET and value.isdigit():
-        low = int(value)
-        high = SCORE_MAX if low + BUCKET_WIDTH >= SCORE_MAX else low + BUCKET_WIDTH - 1
-        return _("Score range"), f"{low}–{high}"
     if metric == tally.CHILLING:
         return str(chilling.QUESTION), str(chilling.OPTIONS.get(value, value))
     if metric.startswith(tally.ANSWER_PREFIX):
@@ -73,18 +72,24 @@ def _describe(key: tally.CounterKey, bank: Bank, myths: MythRound) -> tuple[str,
 
 def _reading_order(bank: Bank, myths: MythRound) -> Callable[[tally.CounterKey], tuple[int, str, str]]:
     """Totals, then band and range, then answers in the order asked: how a person reads it."""
-    first = {tally.COMPLETIONS: 0, tally.MYTH_ROUNDS: 0, tally.BAND: 1, tally.BUCKET: 2}
+    first = {tally.COMPLETIONS: 0, tally.MYTH_ROUNDS: 0}
     asked = {tally.ANSWER_PREFIX + q.id: 3 + i for i, q in enumerate(bank.questions)}
     asked.update({tally.MYTH_PREFIX + s.id: 3 + i for i, s in enumerate(myths.statements)})
     asked[tally.CHILLING] = 1000
     return lambda key: (first.get(key.metric, asked.get(key.metric, 2000)), key.metric, key.value)
 
 
-def receipt(keys: Iterable[tally.CounterKey], bank: Bank, myths: MythRound) -> tuple[Group, ...]:
-    """The receipt grouped by scope, everyone first, each in reading order."""
+def receipt(
+    keys: Iterable[tally.CounterKey], changed: Mapping[tuple[str, str], str], bank: Bank, myths: MythRound
+) -> tuple[Group, ...]:
+    """The receipt grouped by scope, everyone first, each in reading order; `changed` names the
+    true value of each (scope, metric) the coin counted differently."""
     by_scope: dict[str, list[Line]] = {}
     for key in sorted(keys, key=_reading_order(bank, myths)):
         what, value = _describe(key, bank, myths)
-        by_scope.setdefault(key.scope, []).append(Line(f"{key.scope} · {key.metric} · {key.value or '—'}", what, value))
+        true = changed.get((key.scope, key.metric))
+        your_value = _describe(key._replace(value=true), bank, myths)[1] if true is not None else None
+        stored = f"{key.scope} · {key.metric} · {key.value or '—'}"
+        by_scope.setdefault(key.scope, []).append(Line(stored, what, value, your_value))
     order = sorted(by_scope, key=lambda s: (s != tally.GLOBAL, s))
     return tuple(Group(s, scope_title(s), tuple(by_scope[s])) for s in order)

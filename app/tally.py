@@ -1,62 +1,42 @@
 """The aggregate store: the one place that writes counters and the one that reads them.
 
-A completed quiz adds 1 to a handful of counters per scope, and so does a
-finished round of myth or real. Each write is a
-single INSERT ... ON CONFLICT DO UPDATE, so concurrent workers and machines
-never lose or double an increment, and no row ever stands for one person.
+Only randomized values arrive here (app/disclosure/counting.py makes them): a finished
+quiz adds 1 to its scope's finished count and to the counted value of each item, and so
+does a finished round of myth or real. Each write is one multi-row INSERT ... ON CONFLICT
+DO UPDATE, so concurrent workers and machines never lose or double an increment, and no
+row ever stands for one person. Every row of a scope is created at zero when the scope is
+(the site's at start, a room's when it opens), so the rows' order and number say nothing.
 
-Readers never see the live counters. Every k-th completion of a scope copies
-that scope's counters, in the same transaction, to the shown counters; pages
-read those. So what anyone can watch changes only in steps of k quizzes, and
-a count below k is never shown as a number. The quiz and the myth round are
-separate families: each is published on its own k-th completion, so neither
-can reveal one person's answers of the other by moving between two steps.
+A count is made once: the visitor's start token is spent, by inserting its hash, in the
+same transaction as the counters; a replayed cookie finds it spent and writes nothing.
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Delete, Insert, ScalarSelect, Select, bindparam, delete, insert, or_, select
+from sqlalchemy import Delete, Insert, ScalarSelect, Select, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from .chilling import OPTION_IDS as CHILLING_IDS
-from .models import Counter, ShownCounter
-from .scoring import BAND_IDS, BUCKETS, Bank, Report
+from .disclosure.counting import ANSWER_PREFIX, CHILLING, MYTH_PREFIX, RIGHT, WRONG
+from .disclosure.randomized_response import Counted
+from .models import Counter, SpentToken
+from .scoring import Bank, MythRound
+
+__all__ = ["ANSWER_PREFIX", "CHILLING", "MYTH_PREFIX", "RIGHT", "WRONG"]
 
 GLOBAL = "global"
 COMPLETIONS = "completions"
-BAND = "band"
-BUCKET = "bucket"
-ANSWER_PREFIX = "answer:"
-CHILLING = "chilling"
 MYTH_ROUNDS = "myth_rounds"
-MYTH_PREFIX = "myth:"
-RIGHT, WRONG = "right", "wrong"
-
-
-@dataclass(frozen=True)
-class Family:
-    """Counters published together, paced by the count of their own completions."""
-
-    total: str
-    metrics: tuple[str, ...]
-    prefixes: tuple[str, ...] = ()
-
-    def matches(self, table: type[Counter] | type[ShownCounter]) -> ColumnElement[bool]:
-        return or_(
-            table.metric.in_(self.metrics), *(table.metric.startswith(p, autoescape=True) for p in self.prefixes)
-        )
-
-
-QUIZ = Family(COMPLETIONS, (COMPLETIONS, BAND, BUCKET, CHILLING), (ANSWER_PREFIX,))
-MYTHS = Family(MYTH_ROUNDS, (MYTH_ROUNDS,), (MYTH_PREFIX,))
 
 
 class CounterKey(NamedTuple):
@@ -67,31 +47,46 @@ class CounterKey(NamedTuple):
     value: str
 
 
-def completion_keys(
-    report: Report, answers: Mapping[str, str], scopes: Sequence[str], *, chilling: str | None = None
-) -> tuple[CounterKey, ...]:
-    """Every counter one completed quiz adds 1 to, in a fixed order.
-
-    Sorted, so that concurrent multi-row upserts on PostgreSQL lock rows in
-    the same order and cannot deadlock.
-    """
-    keys: list[CounterKey] = []
-    for scope in scopes:
-        keys.append(CounterKey(scope, COMPLETIONS, ""))
-        keys.append(CounterKey(scope, BAND, report.band))
-        keys.append(CounterKey(scope, BUCKET, str(report.bucket)))
-        keys.extend(CounterKey(scope, ANSWER_PREFIX + q, o) for q, o in answers.items())
-        if chilling is not None:
-            keys.append(CounterKey(scope, CHILLING, chilling))
+def scope_keys(scope: str, bank: Bank, myths: MythRound) -> tuple[CounterKey, ...]:
+    """Every counter a scope can ever hold, for the bank and round in use, in key order."""
+    keys = [CounterKey(scope, COMPLETIONS, ""), CounterKey(scope, MYTH_ROUNDS, "")]
+    keys.extend(CounterKey(scope, ANSWER_PREFIX + q.id, o.id) for q in bank.questions for o in q.options)
+    keys.extend(CounterKey(scope, CHILLING, c) for c in CHILLING_IDS)
+    keys.extend(CounterKey(scope, MYTH_PREFIX + s.id, v) for s in myths.statements for v in (RIGHT, WRONG))
     return tuple(sorted(keys))
 
 
-def myth_round_keys(marks: Mapping[str, bool], scopes: Sequence[str]) -> tuple[CounterKey, ...]:
-    """Every counter one finished myth round adds 1 to: right or wrong per statement, never the quiz answers."""
+def create_scope(session: Session, scope: str, bank: Bank, myths: MythRound) -> None:
+    """Every counter of a scope at zero, in key order; rows that exist are left as they are.
+    The caller commits (a room's counters are made in the room's own transaction)."""
+    connection = session.connection()
+    table = Counter.__table__
+    upsert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    rows = [
+        {"scope": k.scope, "metric": k.metric, "value": k.value, "count": 0} for k in scope_keys(scope, bank, myths)
+    ]
+    connection.execute(upsert(table).on_conflict_do_nothing(index_elements=["scope", "metric", "value"]), rows)
+
+
+def create_scope_now(session: Session, scope: str, bank: Bank, myths: MythRound) -> None:
+    try:
+        create_scope(session, scope, bank, myths)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+
+
+def completion_keys(counted: Mapping[str, Sequence[Counted]], total: str = COMPLETIONS) -> tuple[CounterKey, ...]:
+    """Every counter one finished quiz (or, with total=MYTH_ROUNDS, myth round) adds 1 to.
+
+    Sorted, so that concurrent multi-row upserts on PostgreSQL lock rows in the same
+    order and cannot deadlock.
+    """
     keys: list[CounterKey] = []
-    for scope in scopes:
-        keys.append(CounterKey(scope, MYTH_ROUNDS, ""))
-        keys.extend(CounterKey(scope, MYTH_PREFIX + sid, RIGHT if right else WRONG) for sid, right in marks.items())
+    for scope, values in counted.items():
+        keys.append(CounterKey(scope, total, ""))
+        keys.extend(CounterKey(scope, c.metric, c.value) for c in values)
     return tuple(sorted(keys))
 
 
@@ -109,7 +104,7 @@ def _increment_statement(dialect: str) -> Insert:
     ).returning(table.c.scope, table.c.metric, table.c.value, table.c.count)
 
 
-def _upsert_increment(session: Session, keys: Iterable[CounterKey], total: str) -> dict[str, int]:
+def _upsert_increment(session: Session, keys: Sequence[CounterKey], total: str) -> dict[str, int]:
     """Add 1 to every key's counter; returns each scope's new `total` (read from the rows just
     written, which this transaction now holds locked)."""
     rows = [{"scope": k.scope, "metric": k.metric, "value": k.value, "count": 1} for k in keys]
@@ -118,25 +113,24 @@ def _upsert_increment(session: Session, keys: Iterable[CounterKey], total: str) 
     return {scope: count for scope, metric, value, count in written if metric == total and value == ""}
 
 
-@functools.cache
-def _statements(family: Family) -> tuple[Delete, Insert]:
-    """A family's unpublish and publish statements, built once (every k-th completion runs them)."""
-    unpublish = delete(ShownCounter).where(ShownCounter.scope == bindparam("scope"), family.matches(ShownCounter))
-    publish = insert(ShownCounter).from_select(
-        ["scope", "metric", "value", "count"],
-        select(Counter.scope, Counter.metric, Counter.value, Counter.count).where(
-            Counter.scope == bindparam("scope"), family.matches(Counter)
-        ),
-    )
-    return unpublish, publish
-
-
 class ScopeFull(Exception):
     """A room already counted as many quizzes as its cap allows; nothing was written."""
 
     def __init__(self, scope: str) -> None:
         super().__init__(scope)
         self.scope = scope
+
+
+class AlreadyCounted(Exception):
+    """The start token was already spent: this quiz or round was counted; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Token:
+    """The hash of a visitor's start token, and the day after which it is refused and deleted."""
+
+    token_hash: str
+    expires_on: date
 
 
 # Lock waits that a second try usually gets past: SQLite's "database is locked" after the
@@ -150,37 +144,38 @@ def _is_transient(error: OperationalError) -> bool:
     return any(marker in text for marker in TRANSIENT)
 
 
-def _write(session: Session, keys: tuple[CounterKey, ...], family: Family, k: int, cap: int | None) -> None:
-    """Increment, check the cap, publish every k-th, commit: one transaction.
+_SPEND = SpentToken.__table__.insert()
 
-    The family's totals come back from the increment itself, so those rows stay locked
-    until commit: concurrent completions of the same scope wait, the cap cannot be passed
-    by two at once, and each published copy holds exactly the completions counted up to
-    this one.
+
+def _write(session: Session, keys: Sequence[CounterKey], total: str, token: Token, cap: int | None) -> None:
+    """Spend the token, increment, check the cap, commit: one transaction.
+
+    The token goes first: a replay fails on its primary key before any counter is touched
+    (on PostgreSQL a concurrent replay waits for the first to commit, then fails). The
+    totals come back from the increment itself, so those rows stay locked until commit:
+    concurrent completions of the same scope wait, and the cap cannot be passed by two at once.
     """
-    unpublish, publish = _statements(family)
-    counts = _upsert_increment(session, keys, family.total)
-    connection = session.connection()
-    scopes = sorted({key.scope for key in keys})
-    for scope in scopes:
-        if cap is not None and scope != GLOBAL and counts.get(scope, 0) > cap:
-            raise ScopeFull(scope)
-    for scope in scopes:
-        if counts.get(scope, 0) % k == 0:
-            connection.execute(unpublish, {"scope": scope})
-            connection.execute(publish, {"scope": scope})
+    try:
+        session.connection().execute(_SPEND, {"token_hash": token.token_hash, "expires_on": token.expires_on})
+    except IntegrityError:
+        raise AlreadyCounted from None
+    counts = _upsert_increment(session, keys, total)
+    if cap is not None:
+        for scope, count in counts.items():
+            if scope != GLOBAL and count > cap:
+                raise ScopeFull(scope)
     session.commit()
 
 
 def _record(
-    session: Session, keys: tuple[CounterKey, ...], family: Family, k: int, cap: int | None = None
+    session: Session, keys: tuple[CounterKey, ...], total: str, token: Token, cap: int | None = None
 ) -> tuple[CounterKey, ...]:
     """Write in one transaction, retrying a lock wait a bounded number of times; nothing is ever half-written."""
     attempt = 0
     while True:
         attempt += 1
         try:
-            _write(session, keys, family, k, cap)
+            _write(session, keys, total, token, cap)
         except OperationalError as error:
             session.rollback()
             if attempt == ATTEMPTS or not _is_transient(error):
@@ -194,36 +189,29 @@ def _record(
 
 
 def record_completion(
-    session: Session,
-    report: Report,
-    answers: Mapping[str, str],
-    scopes: Sequence[str] = (GLOBAL,),
-    *,
-    k: int = 5,
-    chilling: str | None = None,
-    room_cap: int | None = None,
+    session: Session, counted: Mapping[str, Sequence[Counted]], token: Token, *, room_cap: int | None = None
 ) -> tuple[CounterKey, ...]:
-    """Count one completed quiz in one transaction; returns exactly the counters it added 1 to.
+    """Count one finished quiz, from its randomized values, in one transaction; returns
+    exactly the counters it added 1 to.
 
-    With `room_cap`, a room that would pass it raises ScopeFull and nothing is written.
+    Raises AlreadyCounted for a spent token, and ScopeFull when a room would pass
+    `room_cap`; in both cases nothing is written.
     """
-    return _record(session, completion_keys(report, answers, scopes, chilling=chilling), QUIZ, k, room_cap)
+    return _record(session, completion_keys(counted, COMPLETIONS), COMPLETIONS, token, room_cap)
 
 
 def record_myth_round(
-    session: Session, marks: Mapping[str, bool], scopes: Sequence[str] = (GLOBAL,), *, k: int = 5
+    session: Session, counted: Mapping[str, Sequence[Counted]], token: Token
 ) -> tuple[CounterKey, ...]:
-    """Count one finished myth round in one transaction; returns exactly the counters it added 1 to."""
-    return _record(session, myth_round_keys(marks, scopes), MYTHS, k)
+    """Count one finished myth round, from its randomized verdicts; returns the counters it added 1 to."""
+    return _record(session, completion_keys(counted, MYTH_ROUNDS), MYTH_ROUNDS, token)
 
 
 @dataclass
 class Tally:
-    """Everything counted in one scope."""
+    """Everything counted in one scope: randomized values, and how many finished."""
 
     completions: int = 0
-    bands: dict[str, int] = field(default_factory=dict)
-    buckets: dict[int, int] = field(default_factory=dict)
     answers: dict[str, dict[str, int]] = field(default_factory=dict)
     chilling: dict[str, int] = field(default_factory=dict)
     myth_rounds: int = 0
@@ -236,23 +224,16 @@ class Tally:
         return self.myths.get(statement_id, {RIGHT: 0, WRONG: 0})
 
 
-def read_tally(session: Session, bank: Bank, scope: str = GLOBAL, *, live: bool = False) -> Tally:
-    """The shown counters of a scope (or, for tests and the receipt, the live ones)."""
-    table = Counter if live else ShownCounter
+def read_tally(session: Session, bank: Bank, scope: str = GLOBAL) -> Tally:
+    """The counters of a scope, as counted (randomized); app/disclosure/figures.py turns them into figures."""
     tally = Tally(
-        bands={b: 0 for b in BAND_IDS},
-        buckets={b: 0 for b in BUCKETS},
         answers={q.id: {o.id: 0 for o in q.options} for q in bank.questions},
         chilling={c: 0 for c in CHILLING_IDS},
     )
-    rows = session.execute(select(table.metric, table.value, table.count).where(table.scope == scope))
+    rows = session.execute(select(Counter.metric, Counter.value, Counter.count).where(Counter.scope == scope))
     for metric, value, count in rows:
         if metric == COMPLETIONS:
             tally.completions = count
-        elif metric == BAND and value in tally.bands:
-            tally.bands[value] = count
-        elif metric == BUCKET and value.isdigit() and int(value) in tally.buckets:
-            tally.buckets[int(value)] = count
         elif metric == CHILLING and value in tally.chilling:
             tally.chilling[value] = count
         elif metric.startswith(ANSWER_PREFIX):
@@ -269,11 +250,7 @@ def read_tally(session: Session, bank: Bank, scope: str = GLOBAL, *, live: bool 
 
 
 def finished_count(session: Session, scope: str) -> int:
-    """How many quizzes a scope has counted so far, live.
-
-    The one live figure a page may show: it says that someone finished, never
-    what they answered. Everything else is read from the shown copy.
-    """
+    """How many quizzes a scope has counted so far: it says that someone finished, never what they answered."""
     count = session.scalar(
         select(Counter.count).where(Counter.scope == scope, Counter.metric == COMPLETIONS, Counter.value == "")
     )
@@ -281,31 +258,41 @@ def finished_count(session: Session, scope: str) -> int:
     return count or 0
 
 
-def _total_subquery(table: type[Counter | ShownCounter], metric: str, scope: ColumnElement[str]) -> ScalarSelect[int]:
-    return select(table.count).where(table.scope == scope, table.metric == metric, table.value == "").scalar_subquery()
-
-
-def completion_mark_columns(scope: ColumnElement[str]) -> tuple[ScalarSelect[int], ...]:
-    """A scope's live and published quizzes and its published myth rounds, as three columns:
-    enough to tell whether anything a presenter view shows has changed."""
+def _total_subquery(metric: str, scope: ColumnElement[str]) -> ScalarSelect[int]:
     return (
-        _total_subquery(Counter, COMPLETIONS, scope),
-        _total_subquery(ShownCounter, COMPLETIONS, scope),
-        _total_subquery(ShownCounter, MYTH_ROUNDS, scope),
+        select(Counter.count)
+        .where(Counter.scope == scope, Counter.metric == metric, Counter.value == "")
+        .scalar_subquery()
     )
 
 
+def finished_columns(scope: ColumnElement[str]) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """A scope's finished quizzes and myth rounds, as two columns: enough to tell whether
+    anything a presenter view shows has changed."""
+    return _total_subquery(COMPLETIONS, scope), _total_subquery(MYTH_ROUNDS, scope)
+
+
 def delete_scopes(session: Session, scopes: Sequence[str]) -> None:
-    """Delete every live and shown counter of these scopes; the caller commits."""
+    """Delete every counter of these scopes; the caller commits."""
     if scopes:
         session.execute(delete(Counter).where(Counter.scope.in_(scopes)))
-        session.execute(delete(ShownCounter).where(ShownCounter.scope.in_(scopes)))
 
 
 def delete_orphan_scopes(session: Session, prefix: str, kept: Select[tuple[str]]) -> int:
     """Delete counters of scopes starting with `prefix` that `kept` no longer names; the caller commits."""
-    deleted = 0
-    for table in (Counter, ShownCounter):
-        result = session.execute(delete(table).where(table.scope.startswith(prefix), table.scope.not_in(kept)))
-        deleted += result.rowcount or 0
-    return deleted
+    result = session.execute(delete(Counter).where(Counter.scope.startswith(prefix), Counter.scope.not_in(kept)))
+    return result.rowcount or 0
+
+
+_PAST_DAY = SpentToken.expires_on < bindparam("today")
+_ANY_PAST = select(SpentToken.token_hash).where(_PAST_DAY).limit(1)
+_PURGE_TOKENS: Delete = delete(SpentToken).where(_PAST_DAY)
+
+
+def purge_spent_tokens(session: Session, today: date) -> int:
+    """Delete spent tokens past their day (a cookie holding one is refused by then); the caller
+    commits. Looks first, so that the usual case takes no write lock."""
+    if session.execute(_ANY_PAST, {"today": today}).first() is None:
+        return 0
+    result = session.execute(_PURGE_TOKENS, {"today": today})
+    return result.rowcount or 0

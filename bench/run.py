@@ -32,14 +32,17 @@ os.environ.setdefault("APP_ENV", "testing")
 
 from sqlalchemy import create_engine, insert, select  # noqa: E402
 
+from app import tally  # noqa: E402
+from app.counted_once import new_token  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
-from app.models import Counter, Room, ShownCounter  # noqa: E402
-from app.scoring import BAND_IDS, BUCKETS, load_bank  # noqa: E402
+from app.models import Counter, Room  # noqa: E402
+from app.scoring import load_bank, load_myths  # noqa: E402
 from tests.loadgen import (  # noqa: E402
     CSRF_RE,
     SECRET,
     Server,
     Visitor,
+    _serializer,
     forge_cookie,
     request,
     running,
@@ -64,12 +67,17 @@ def wrk(url: str, seconds: int, *, script: Path | None = None, headers: dict[str
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
-def post_script(folder: Path, path: str, cookie: str, form: str) -> Path:
+def post_script(folder: Path, path: str, cookies: list[str], form: str) -> Path:
+    """wrk posts the form with each cookie in turn: every one carries its own start token, so
+    each request is a new finished quiz (a cookie sent twice would count once)."""
     script = folder / "post.lua"
+    listed = ",\n".join(f'"session={c}"' for c in cookies)
     script.write_text(
         f'wrk.method = "POST"\nwrk.path = "{path}"\nwrk.body = "{form}"\n'
         'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
-        f'wrk.headers["Cookie"] = "session={cookie}"\n'
+        f"cookies = {{\n{listed}\n}}\nn = 0\n"
+        'request = function()\n  n = n % #cookies + 1\n  wrk.headers["Cookie"] = cookies[n]\n'
+        "  return wrk.format()\nend\n"
     )
     return script
 
@@ -84,16 +92,17 @@ def open_room(server: Server) -> tuple[str, str]:
     return code, "/" + link.split("/", 3)[3]
 
 
-def completion_request(server: Server, bank, room_id: str | None) -> tuple[str, str]:
-    """The cookie and form of a visitor sending the closing answer, which counts the quiz. wrk
-    ignores Set-Cookie, so every repeat of this request is a new finished quiz, counted like any other."""
+def completion_request(server: Server, bank, room_id: str | None, count: int) -> tuple[list[str], str]:
+    """`count` cookies and the form of visitors sending the closing answer, which counts the
+    quiz: the same session (and CSRF token), each with a start token of its own."""
     state: dict[str, object] = {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions}}}
     if room_id:
         state["room"] = room_id
     page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
-    cookie = session_cookie(page, forge_cookie(state))
+    session = _serializer().loads(session_cookie(page, forge_cookie(state)))
     token = CSRF_RE.search(page.body).group(1)
-    return cookie, f"csrf_token={token}&answer=no"
+    cookies = [forge_cookie({**session, "quiz": {**session["quiz"], "start": new_token()}}) for _ in range(count)]
+    return cookies, f"csrf_token={token}&answer=no"
 
 
 def seed(url: str, bank, completions: int, room_id: str) -> None:
@@ -105,19 +114,15 @@ def seed(url: str, bank, completions: int, room_id: str) -> None:
     for n in range(completions // per_room):
         scopes[f"room:seed{n:07d}"] = per_room
     rows = []
+    myths = load_myths()
     for scope, total in scopes.items():
-        rows.append({"scope": scope, "metric": "completions", "value": "", "count": total})
-        for metric, values in (("band", BAND_IDS), ("bucket", [str(b) for b in BUCKETS])):
-            rows += [{"scope": scope, "metric": metric, "value": v, "count": total // len(values)} for v in values]
-        for q in bank.questions:
-            rows += [{"scope": scope, "metric": f"answer:{q.id}", "value": o.id, "count": total // len(q.options)}
-                     for o in q.options]  # fmt: skip
+        for key in tally.scope_keys(scope, bank, myths):  # every counter of a scope exists
+            width = 1 if key.value == "" else 3
+            rows.append({"scope": scope, "metric": key.metric, "value": key.value, "count": total // width})
     with engine.begin() as c:
         c.execute(Counter.__table__.delete())
-        c.execute(ShownCounter.__table__.delete())
         for start in range(0, len(rows), 5000):
             c.execute(insert(Counter), rows[start : start + 5000])
-            c.execute(insert(ShownCounter), rows[start : start + 5000])
     engine.dispose()
 
 
@@ -134,7 +139,10 @@ def in_process(url: str, requests: dict[str, dict[str, object]], rounds: int) ->
     app = create_app({**overrides, "ROOM_MAX_PARTICIPANTS": 10**9})
     figures = {}
     for name, spec in requests.items():
+        cookies = spec.pop("cookies", None)
         environ = EnvironBuilder(**spec).get_environ()  # type: ignore[arg-type]
+        if cookies:
+            environ["bench.cookies"] = cookies  # one a call: each completion has its own start token
         figures[name] = _best_time(hello if name == "hello" else app, environ, rounds) * 1e6
     app.extensions["database"].engine.dispose()
     return figures
@@ -146,8 +154,11 @@ def _best_time(target: object, environ: dict[str, object], rounds: int) -> float
 
     body = environ["wsgi.input"].read()  # type: ignore[attr-defined]
 
+    cookies = iter(environ.pop("bench.cookies", ()))  # type: ignore[call-overload]
+
     def call() -> None:
-        for _chunk in run_wsgi_app(target, {**environ, "wsgi.input": io.BytesIO(body)})[0]:  # type: ignore[arg-type]
+        headers = {"HTTP_COOKIE": f"session={next(cookies)}"} if "HTTP_COOKIE" in environ else {}
+        for _chunk in run_wsgi_app(target, {**environ, **headers, "wsgi.input": io.BytesIO(body)})[0]:  # type: ignore[arg-type]
             pass
 
     for _ in range(rounds // 10):
@@ -226,8 +237,10 @@ def main() -> None:
         with engine.connect() as c:
             room_id = c.scalar(select(Room.id).where(Room.code == code))
         engine.dispose()
-        cookie, form = completion_request(app, bank, room_id)
-        script = post_script(folder, "/quiz/closing", cookie, form)
+        rounds = 200 if args.smoke else 2000
+        cookies, form = completion_request(app, bank, room_id, 30_000 if not args.smoke else 3_000)
+        script = post_script(folder, "/quiz/closing", cookies, form)
+        fresh, _form = completion_request(app, bank, room_id, 3 * rounds + rounds // 10)
 
         def measure() -> dict[str, float]:
             completion = wrk(f"http://{app.base}/", seconds, script=script)
@@ -258,10 +271,10 @@ def main() -> None:
                 "question": {"path": "/quiz/1"},
                 # before the completions, which move the room's ETag on
                 "poll (304)": {"path": presenter + "/poll", "headers": {"If-None-Match": etag}},
-                "completion": {"path": "/quiz/closing", "method": "POST", "data": form,
-                               "headers": {"Cookie": f"session={cookie}", "Content-Type": FORM}},
+                "completion": {"path": "/quiz/closing", "method": "POST", "data": _form, "cookies": fresh,
+                               "headers": {"Cookie": f"session={fresh[0]}", "Content-Type": FORM}},
             },
-            rounds=200 if args.smoke else 2000,
+            rounds=rounds,
         )  # fmt: skip
         print(f"\nin-process, no server: {'µs a request':>14}")
         for name, us in costs.items():

@@ -20,7 +20,7 @@ def test_unknown_or_empty_option_is_refused(client, store, answer):
     page = client.get("/quiz/1").get_data(as_text=True)
     response = client.post("/quiz/1", data={"csrf_token": csrf_token(page), "answer": answer})
     _assert_error_page(response, 400, "Question 1 of")
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_missing_answer_explains_itself(client):
@@ -50,7 +50,7 @@ def test_posting_to_a_skipped_question_writes_nothing(client, store, bank):
     last = len(bank.questions)
     response = client.post(f"/quiz/{last}", data={"csrf_token": csrf_token(page), "answer": "no"})
     assert response.status_code == 400
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 @pytest.mark.parametrize("step", [0, 99, 100000])
@@ -65,7 +65,7 @@ def test_missing_or_wrong_csrf_token_is_refused(client, store, bank, token):
     if token is not None:
         data["csrf_token"] = token
     _assert_error_page(client.post("/quiz/1", data=data), 400, "security token")
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_a_token_from_another_browser_is_refused(app, client, bank):
@@ -80,13 +80,13 @@ def test_completing_with_a_missing_csrf_token_counts_nothing(quiz, client, store
     quiz.answer_scored()
     response = client.post("/quiz/closing", data={"answer": "no"})
     assert response.status_code == 400
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_oversized_body_is_refused(client, store):
     response = client.post("/quiz/1", data={"answer": "x" * 100_000})
     _assert_error_page(response, 413, "too much")
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_tampered_cookie_is_cleared_with_a_400(client, store, cookie):
     response = client.get("/quiz/result")
     _assert_error_page(response, 400, "did not sign")
     assert "session=;" in response.headers.get("Set-Cookie", "")
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_a_tampered_cookie_on_the_last_step_counts_nothing(quiz, client, store, bank):
@@ -108,7 +108,7 @@ def test_a_tampered_cookie_on_the_last_step_counts_nothing(quiz, client, store, 
     client.set_cookie("session", real[:-3] + ("AAA" if not real.endswith("AAA") else "BBB"))
     response = client.post("/quiz/closing", data={"csrf_token": csrf_token(page), "answer": "no"})
     assert response.status_code == 400
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_result_without_a_finished_quiz_is_a_clear_400(client):

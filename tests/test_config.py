@@ -28,9 +28,11 @@ def test_development_has_a_dev_secret():
 
 @pytest.mark.parametrize(
     ("env", "message"),
-    [({"APP_ENV": "staging"}, "APP_ENV"), ({"APP_ENV": "testing", "MIN_GROUP_SIZE": "five"}, "MIN_GROUP_SIZE"),
+    [({"APP_ENV": "staging"}, "APP_ENV"), ({"APP_ENV": "testing", "MIN_FINISHED": "five"}, "MIN_FINISHED"),
      ({"APP_ENV": "testing", "BEHIND_HTTPS": "maybe"}, "BEHIND_HTTPS"),
-     ({"APP_ENV": "testing", "MIN_GROUP_SIZE": "1"}, "outside")],
+     ({"APP_ENV": "testing", "MIN_FINISHED": "0"}, "outside"),
+     ({"APP_ENV": "testing", "EPSILON_ODDS": "1"}, "outside"),  # e^ε = 1 would count every answer as given
+     ({"APP_ENV": "testing", "EPSILON_ODDS": "ln 4"}, "EPSILON_ODDS")],
 )  # fmt: skip
 def test_unparseable_settings_stop_with_a_reason(env, message):
     with pytest.raises(ConfigError, match=message):

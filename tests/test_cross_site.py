@@ -68,7 +68,7 @@ def test_a_form_posted_from_another_site_is_refused(https_app, store, headers):
     body = response.get_data(as_text=True)
     assert "sent from another site" in body and 'class="site-header"' in body
     assert client.get("https://localhost/quiz/2").status_code == 400  # the answer was not kept
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_plain_http_forms_still_work(app, client):

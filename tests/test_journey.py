@@ -111,18 +111,18 @@ def test_privacy_page_states_what_is_stored(client):
         assert phrase in page
 
 
-def test_statistics_wait_for_k_then_show_counts(quiz, client, app):
-    k = app.config["MIN_GROUP_SIZE"]
-    for _ in range(k - 1):
+def test_statistics_wait_for_the_minimum_then_show_estimates(quiz, client, app):
+    n = app.config["MIN_FINISHED"]
+    for _ in range(n - 1):
         client.delete_cookie("session")
         quiz.complete()
     page = client.get("/stats").get_data(as_text=True)
-    assert f"once {k} people have finished" in page
+    assert f"once {n} people have finished" in page and "data-estimate" not in page
     client.delete_cookie("session")
     quiz.complete()
     page = client.get("/stats").get_data(as_text=True)
-    assert f"{k} people have finished" in page
-    assert "Number of people per score range" in page
+    assert f"{n} people have finished" in page
+    assert "The average score" in page and "data-average" in page and "95% range" in page
 
 
 def test_favicon_and_404_page(client):

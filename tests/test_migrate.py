@@ -22,9 +22,33 @@ def test_an_empty_database_is_brought_to_head(database_url):
         assert current_revision(engine) is None or database_url.startswith("sqlite")
         upgrade(database_url)
         assert current_revision(engine) == head_revision(database_url)
-        assert {"counter", "shown_counter"} <= set(inspect(engine).get_table_names())
+        tables = set(inspect(engine).get_table_names())
+        assert {"counter", "room", "spent_token"} <= tables and "shown_counter" not in tables
         upgrade(database_url)  # a second boot finds nothing to do
         assert current_revision(engine) == head_revision(database_url)
+    finally:
+        engine.dispose()
+
+
+def test_counts_made_before_deniable_counting_are_deleted_by_the_upgrade(database_url):
+    """Counters written before randomized response hold true answers: the upgrade that brings
+    randomized response deletes them (and the published copy), and keeps the rooms."""
+    from alembic import command
+
+    from app.migrate import alembic_config
+
+    engine = create_engine(database_url)
+    try:
+        command.upgrade(alembic_config(database_url), "0002")
+        with engine.begin() as db:
+            for table in ("counter", "shown_counter"):
+                db.execute(text(f"INSERT INTO {table} VALUES ('global', 'answer:q', 'a', 4)"))  # noqa: S608
+            db.execute(text("INSERT INTO room VALUES ('r1', 'ABCDEF', '', 'h', '2999-01-01', NULL)"))
+        upgrade(database_url)
+        with engine.connect() as db:
+            assert db.execute(text("SELECT count(*) FROM counter")).scalar() == 0
+            assert db.execute(text("SELECT odds, closed FROM room")).one() == (4, False)
+        assert "shown_counter" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()
 

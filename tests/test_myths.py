@@ -11,6 +11,7 @@ from markupsafe import escape
 from app.scoring import BankError, load_myths
 from app.scoring.myths import DEFAULT_MYTHS, parse_myths
 from tests.conftest import csrf_token
+from tests.receipts import counted, receipt_lines
 
 MYTHS = load_myths()
 
@@ -120,13 +121,18 @@ def test_verdicts_show_evidence_sources_and_your_mark(client):
 def test_round_is_counted_right_or_wrong_per_statement_and_only_once(client, store):
     guesses = _guesses(right=False)
     _play(client, guesses)
+    page = client.get("/myths/result").get_data(as_text=True)
     _play(client, _guesses(right=True))  # answering again in the same run does not count again
     assert store.count("myth_rounds") == 1
+    lines = receipt_lines(page)
     for s in MYTHS.statements:
-        assert store.count(f"myth:{s.id}", "wrong") == 1
-        assert store.count(f"myth:{s.id}", "right") == 0
+        # every guess was wrong: counted as "wrong", unless the coin changed it, which the receipt says
+        ((_scope, _metric, value, changed),) = [line for line in lines if line[1] == f"myth:{s.id}"]
+        assert value == ("right" if changed else "wrong")
+        assert store.count(f"myth:{s.id}", value) == 1
+        assert store.count(f"myth:{s.id}", "right") + store.count(f"myth:{s.id}", "wrong") == 1
     # nothing of the quiz was written, and nothing keyed by anything else
-    assert {metric.split(":")[0] for _scope, metric, _v, _n in store.rows()} == {"myth_rounds", "myth"}
+    assert {metric.split(":")[0] for _scope, metric, _v, _n in store.counted()} == {"myth_rounds", "myth"}
 
 
 def test_play_again_counts_a_new_round(client, store):
@@ -142,7 +148,7 @@ def test_myth_counters_are_not_keyed_by_quiz_answers(quiz, client, store, bank):
     _play(client, _guesses())
     for scope, metric, value, _count in store.rows():
         if metric.startswith("myth"):
-            assert scope in ("global", "shown:global")
+            assert scope == "global"
             assert value in ("", "right", "wrong")
 
 
@@ -150,7 +156,8 @@ def test_receipt_of_the_round_matches_what_was_written(client, store):
     _play(client, _guesses())
     page = client.get("/myths/result").get_data(as_text=True)
     assert "Your data receipt" in page
-    assert page.count('<code class="stored">') == len(store.rows()) == len(MYTHS.statements) + 1
+    assert sorted(counted(page).items()) == sorted(((s, m, v), n) for s, m, v, n in store.counted())
+    assert page.count('<code class="stored">') == len(MYTHS.statements) + 1
 
 
 def test_missing_answers_are_asked_again_and_nothing_is_counted(client, store):
@@ -163,7 +170,7 @@ def test_missing_answers_are_asked_again_and_nothing_is_counted(client, store):
     assert "Please answer the 1 statement marked below." in page
     assert f'id="missing-{missing.id}"' in page
     assert f'name="{MYTHS.statements[0].id}" value="{guesses[MYTHS.statements[0].id]}" checked' in page
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 @pytest.mark.parametrize("forged", ["maybe", "REAL", "x" * 200])
@@ -173,13 +180,13 @@ def test_a_forged_answer_is_a_400_page_and_writes_nothing(client, store, forged)
     response = _play(client, guesses)
     assert response.status_code == 400
     assert 'class="site-header"' in response.get_data(as_text=True)
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_no_token_no_count(client, store):
     client.get("/myths/")
     assert client.post("/myths/", data=_guesses()).status_code == 400
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_result_without_a_round_is_a_clear_400(client):
@@ -188,20 +195,43 @@ def test_result_without_a_round_is_a_clear_400(client):
     assert "no finished round" in response.get_data(as_text=True)
 
 
-def test_everyone_s_figures_wait_for_k_rounds_and_ignore_quizzes(app, quiz, client, store):
-    k = app.config["MIN_GROUP_SIZE"]
-    for _ in range(k):  # k quizzes publish the quiz figures, not the myth ones
+def test_everyone_s_figures_wait_for_the_minimum_of_rounds_and_ignore_quizzes(app, quiz, client, store):
+    n = app.config["MIN_FINISHED"]
+    for _ in range(n):  # finished quizzes show the quiz's figures, not the myth ones
         client.delete_cookie("session")
         quiz.complete()
-    for _ in range(k - 1):
+    for _ in range(n - 1):
         client.delete_cookie("session")
         _play(client, _guesses())
     page = client.get("/myths/result").get_data(as_text=True)
-    assert f"Figures appear once {k} people have finished this round" in page
-    assert not [r for r in store.rows() if r[0] == "shown:global" and r[1].startswith("myth")]
+    assert f"Figures appear once {n} people have finished this round" in page and "data-myths" not in page
     client.delete_cookie("session")
     _play(client, _guesses())
     page = client.get("/myths/result").get_data(as_text=True)
-    assert f"{k} rounds finished" in page
+    assert f"{n} rounds finished" in page and f'data-myth-rounds="{n}"' in page
+    assert page.count("data-estimate") == len(MYTHS.statements)
     stats = client.get("/stats").get_data(as_text=True)
-    assert f"{k} rounds finished" in stats
+    assert f"{n} rounds finished" in stats
+
+
+def test_a_replayed_round_counts_once(client, store):
+    page = client.get("/myths/").get_data(as_text=True)
+    with client.session_transaction() as session:
+        saved = dict(session)
+    form = {"csrf_token": csrf_token(page), **_guesses()}
+    assert client.post("/myths/", data=form).status_code == 303
+    for _ in range(5):
+        with client.session_transaction() as session:
+            session.clear()
+            session.update(saved)  # the cookie as it was just before the round was counted
+        assert client.post("/myths/", data=form).status_code == 303
+    assert store.count("myth_rounds") == 1
+    assert "already counted once" in client.get("/myths/result").get_data(as_text=True)
+
+
+def test_a_round_posted_without_ever_loading_the_page_is_not_counted(client, store):
+    """The start token comes with the round's page: a post with no token counts nothing."""
+    page = client.get("/quiz/1").get_data(as_text=True)  # a CSRF token, but no round started
+    assert client.post("/myths/", data={"csrf_token": csrf_token(page), **_guesses()}).status_code == 303
+    assert store.total() == 0
+    assert "Nothing from this round was counted" in client.get("/myths/result").get_data(as_text=True)

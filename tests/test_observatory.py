@@ -139,4 +139,4 @@ def test_a_request_with_an_invalid_host_gets_a_400_page_not_a_500(client, store)
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert 'class="site-header"' in body and "invalid-host" not in body
-    assert store.row_count() == 0
+    assert store.total() == 0

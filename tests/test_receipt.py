@@ -1,22 +1,12 @@
-"""The data receipt: exactly the counters the visit added 1 to, from the tally's own list."""
+"""The data receipt: exactly the (randomized) counters the visit added 1 to, from the tally's own list."""
 
 from __future__ import annotations
 
-import re
-
 from app import tally
-from app.scoring import score_answers, worst_answers
+from app.disclosure import counting
+from app.scoring import worst_answers
 from tests.conftest import csrf_token
-
-STORED = re.compile(r'<code class="stored">([^<]+)</code>')
-
-
-def _stored_lines(html: str) -> list[tuple[str, str, str]]:
-    lines = []
-    for text in STORED.findall(html):
-        scope, metric, value = (part.strip() for part in text.split(" · "))
-        lines.append((scope, metric, "" if value == "—" else value))
-    return lines
+from tests.receipts import counted, receipt_lines
 
 
 def test_receipt_lists_exactly_the_counters_written(quiz, client, bank, store):
@@ -24,47 +14,68 @@ def test_receipt_lists_exactly_the_counters_written(quiz, client, bank, store):
     quiz.complete(answers, chilling="changed")
     page = client.get("/quiz/result").get_data(as_text=True)
     assert "Your data receipt" in page
-    receipt = sorted(_stored_lines(page))
-    written = sorted((scope, metric, value) for scope, metric, value, count in store.rows() if scope == "global")
-    assert receipt == written
-    assert all(count == 1 for scope, _m, _v, count in store.rows() if scope == "global")
+    assert sorted(counted(page).items()) == sorted(((s, m, v), n) for s, m, v, n in store.counted())
+    assert all(n == 1 for _key, n in counted(page).items())
+
+
+def test_receipt_marks_exactly_the_values_the_coin_changed(quiz, client, bank):
+    """Where the receipt says the coin changed nothing, the counted value is the true answer."""
+    answers = worst_answers(bank)
+    quiz.complete(answers, chilling="considered")
+    page = client.get("/quiz/result").get_data(as_text=True)
+    for scope, metric, value, changed in receipt_lines(page):
+        if metric.startswith(tally.ANSWER_PREFIX):
+            true = answers[metric.removeprefix(tally.ANSWER_PREFIX)]
+        elif metric == tally.CHILLING:
+            true = "considered"
+        else:
+            continue
+        assert (value != true) == changed, (scope, metric)
+    n_changed = sum(1 for line in receipt_lines(page) if line[3])
+    assert f"the coin changed {n_changed} value" in page
+    assert page.count("the coin changed it: you answered") == n_changed
 
 
 def test_receipt_says_what_each_counter_means_and_what_was_not_kept(quiz, client, bank):
-    answers = worst_answers(bank)
-    report = score_answers(bank, answers)
-    quiz.complete(answers, chilling="considered")
+    quiz.complete(worst_answers(bank), chilling="considered")
     page = client.get("/quiz/result").get_data(as_text=True)
     q = bank.questions[0]
-    assert q.text in page and q.worst.text in page
-    assert "Score band" in page and "Poor" in page
-    assert f"{report.bucket}–{report.bucket + 49}" in page
-    assert "I thought about it, but did not" in page
-    for phrase in ("IP address", "date or time of your visit", "any link between your answers"):
+    assert q.text in page
+    assert "Score band" not in page and "Score range" not in page  # neither is counted any more
+    assert "a coin toss" in page and "evens out" in page  # the two sentences on why
+    assert "<details" in page  # a disclosure: the result page stays short
+    for phrase in ("IP address", "date or time of your visit", "lasting link between your answers"):
         assert phrase in page
 
 
-def test_receipt_is_the_keys_record_completion_returned(app, bank):
-    """One source of truth: the keys the tally writes are the keys it hands back."""
+def test_the_tally_writes_only_what_it_was_given_and_returns_it(app, bank):
+    """One source of truth: the keys the tally writes (randomized values) are the keys it hands back."""
+    from app.counted_once import new_token, spendable
+
     answers = worst_answers(bank)
-    report = score_answers(bank, answers)
+    items = counting.quiz_items(bank, answers, "no")
+    randomized = counting.randomize_for(items, [counting.Scope(tally.GLOBAL, 4)])
     with app.app_context():
         session = app.extensions["database"].sessions()
-        keys = tally.record_completion(session, report, answers, [tally.GLOBAL], k=5, chilling="no")
-        assert keys == tally.completion_keys(report, answers, [tally.GLOBAL], chilling="no")
-        live = tally.read_tally(session, bank, live=True)
+        token = spendable(new_token())
+        keys = tally.record_completion(session, randomized, token)
+        assert keys == tally.completion_keys(randomized)
+        live = tally.read_tally(session, bank)
         session.close()
-    assert live.completions == 1 and live.chilling == {"no": 1, "considered": 0, "changed": 0}
-    assert len(keys) == len(bank.questions) + 4
+    assert live.completions == 1 and sum(live.chilling.values()) == 1
+    assert len(keys) == len(bank.questions) + 2
+    counted_values = {k.metric: k.value for k in keys}
+    for q in bank.questions:
+        assert live.answers[q.id][counted_values[tally.ANSWER_PREFIX + q.id]] == 1
 
 
 def test_changing_answers_later_keeps_the_receipt_of_what_was_counted(quiz, client, bank):
     quiz.complete(worst_answers(bank))
-    first = _stored_lines(client.get("/quiz/result").get_data(as_text=True))
+    first = receipt_lines(client.get("/quiz/result").get_data(as_text=True))
     quiz.answer(1, bank.questions[0].best.id)
     page = client.get("/quiz/result").get_data(as_text=True)
     assert "Only your first finished set was counted" in page
-    assert _stored_lines(page) == first
+    assert receipt_lines(page) == first
 
 
 def test_no_receipt_when_the_database_failed(quiz, client, app, monkeypatch):
@@ -77,7 +88,7 @@ def test_no_receipt_when_the_database_failed(quiz, client, app, monkeypatch):
     quiz.complete()
     page = client.get("/quiz/result").get_data(as_text=True)
     assert "Nothing was counted" in page
-    assert not _stored_lines(page)
+    assert not receipt_lines(page)
 
 
 def test_forget_removes_the_receipt(quiz, client):

@@ -41,7 +41,7 @@ def test_a_forged_host_never_reaches_a_join_url_or_qr_code(production_like, stor
     assert page.status_code == 400
     body = page.get_data(as_text=True)
     assert "evil.example" not in body and 'class="site-header"' in body
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_the_names_visitors_use_build_the_links(production_like):

@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter as Multiset
 
+from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.disclosure.estimates import share, shares
 from app.scoring import load_myths, worst_answers
 from tests.conftest import QuizDriver, csrf_token
-from tests.test_rooms import counts_shown, open_room
+from tests.receipts import counted
+from tests.test_rooms import open_room
 
 MYTHS = load_myths()
 RIGHT = {s.id: s.verdict for s in MYTHS.statements}
@@ -38,73 +42,66 @@ def section(html: str, heading_id: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
-def test_projector_shows_the_room_s_chilling_answers_only_in_groups_of_k(app, client, bank):
+def test_projector_shows_the_room_s_chilling_answers_as_estimates(app, client, bank, store):
     code, link, _ = open_room(client)
-    k = app.config["MIN_GROUP_SIZE"]
-    for i in range(k):
-        finish_quiz(app, bank, code, "changed" if i < k - 1 else "no")
+    n = app.config["MIN_FINISHED"]
+    for i in range(n):
+        finish_quiz(app, bank, code, "changed" if i < n - 1 else "no")
     page = client.get(link).get_data(as_text=True)
     chill = section(page, "chill-h")
     assert "Did you change any answer because the score or the room might see it?" in chill
-    # k-1 "changed" and one "no": the lone "no" is pooled away, every figure is 0 or at least k
-    assert all(n == 0 or n >= k for n in counts_shown(chill))
-    assert "Together, so that no small group shows" in chill
-    assert f'data-count="{k}"' in chill
+    scope = room_scope(store)
+    counts = {c: store.count("chilling", c, scope=scope) for c in CHILLING_IDS}
+    assert sum(counts.values()) == n
+    expected = shares(counts, CHILLING_IDS, 4)
+    assert estimates(chill) == [round(expected[c].estimate, 3) for c in CHILLING_IDS]
+    assert "Together, so that no small group shows" not in chill and "data-count" not in chill
 
 
-def test_myth_results_count_into_the_room_and_show_after_k_rounds(app, client, bank, store):
+def test_myth_results_count_into_the_room_and_show_from_the_minimum(app, client, bank, store):
     code, link, _ = open_room(client)
-    k = app.config["MIN_GROUP_SIZE"]
-    browsers = [finish_quiz(app, bank, code, "no") for _ in range(k)]
-    for browser in browsers[: k - 1]:
+    n = app.config["MIN_FINISHED"]
+    browsers = [finish_quiz(app, bank, code, "no") for _ in range(n)]
+    for browser in browsers[: n - 1]:
         play_myths(browser, RIGHT)
     page = client.get(link).get_data(as_text=True)
     assert "data-myths-waiting" in section(page, "myths-h")
-    room_scope = next(r[0] for r in store.rows() if r[0].startswith("room:"))
-    assert store.count("myth_rounds", scope=room_scope) == k - 1
+    scope = room_scope(store)
+    assert store.count("myth_rounds", scope=scope) == n - 1
     play_myths(browsers[-1], RIGHT)
     page = client.get(link).get_data(as_text=True)
     myths = section(page, "myths-h")
-    assert f'data-myths-published="{k}"' in myths and f'data-myths-published="{k}"' in page
+    assert f'data-myth-rounds="{n}"' in myths
     for s in MYTHS.statements:
         assert s.text.replace("'", "&#39;") in myths
-    assert myths.count(f'data-count="{k}"') == len(MYTHS.statements)  # everyone right on each
+    expected = [round(share(store_counts(store, scope, s.id), ("right",), 2, 4).estimate, 3) for s in MYTHS.statements]
+    assert estimates(myths) == expected
     poll = client.get(f"{link}/poll").get_json()
-    assert poll["myths_published"] == k and poll["published"] == k
+    assert poll["myth_rounds"] == n and poll["finished"] == n
 
 
-def test_a_lone_wrong_answer_keeps_that_statement_hidden_on_the_projector(app, client, bank):
-    code, link, _ = open_room(client)
-    k = app.config["MIN_GROUP_SIZE"]
-    for i in range(k):
-        browser = finish_quiz(app, bank, code, "no")
-        guesses = dict(RIGHT)
-        if i == 0:
-            first = MYTHS.statements[0]
-            guesses[first.id] = "real" if first.verdict == "myth" else "myth"
-        play_myths(browser, guesses)
-    myths = section(client.get(link).get_data(as_text=True), "myths-h")
-    assert myths.count("not shown: fewer than") == 1
-    assert myths.count(f'data-count="{k}"') == len(MYTHS.statements) - 1
+def store_counts(store, scope: str, statement_id: str) -> dict[str, int]:
+    return {v: store.count(f"myth:{statement_id}", v, scope=scope) for v in ("right", "wrong")}
 
 
 def test_debrief_offers_three_to_five_prompts_from_the_room_s_figures(app, client, bank):
     code, link, _ = open_room(client)
-    k = app.config["MIN_GROUP_SIZE"]
-    for _ in range(k):
+    n = app.config["MIN_FINISHED"]
+    for _ in range(n):
         browser = finish_quiz(app, bank, code, "changed", worst_answers(bank))
         play_myths(browser, {sid: "real" for sid in RIGHT})  # every myth believed
     page = client.get(f"{link}/debrief").get_data(as_text=True)
     prompts = re.findall(r'data-prompt="(\w+)"', page)
     assert 3 <= len(prompts) <= 5
-    assert prompts[0] == "costliest"
-    assert {"chilling", "myth"} <= set(prompts)
-    assert f"{k} of {k} people here changed an answer, or thought about it" in page
-    assert "100% of the room got this one wrong" in page
-    assert all(n == 0 or n >= k for n in counts_shown(page))
+    assert prompts[0] == "costliest" and "average" in prompts
+    # the costliest habit's prompt names the first habit of the debrief's own list, with its estimate
+    costliest = section(page, "cost-h")
+    first_share = re.search(r"about (\d+%) of the room", costliest).group(1)
+    assert f"chosen by about {first_share} of the room" in page
+    assert "data-count" not in page
 
 
-def test_debrief_has_no_prompts_before_k(app, client, bank):
+def test_debrief_has_no_prompts_before_the_minimum(app, client, bank):
     code, link, _ = open_room(client)
     finish_quiz(app, bank, code, "changed")
     page = client.get(f"{link}/debrief").get_data(as_text=True)
@@ -112,17 +109,21 @@ def test_debrief_has_no_prompts_before_k(app, client, bank):
     assert "nothing to report" in page
 
 
-def test_csv_adds_thresholded_chilling_and_myth_rows(app, client, bank):
+def test_csv_adds_the_chilling_and_myth_estimates(app, client, bank, store):
     code, link, _ = open_room(client)
-    k = app.config["MIN_GROUP_SIZE"]
-    for _ in range(k):
+    n = app.config["MIN_FINISHED"]
+    for _ in range(n):
         play_myths(finish_quiz(app, bank, code, "considered"), RIGHT)
     rows = list(csv.DictReader(io.StringIO(client.get(f"{link}/debrief.csv").get_data(as_text=True))))
+    scope = room_scope(store)
     chilling = [r for r in rows if r["section"] == "chilling"]
-    assert [int(r["people"]) for r in chilling if int(r["people"])] == [k]
+    counts = {c: store.count("chilling", c, scope=scope) for c in CHILLING_IDS}
+    expected = shares(counts, CHILLING_IDS, 4)
+    assert [int(r["estimate"]) for r in chilling] == [round(100 * expected[c].estimate) for c in CHILLING_IDS]
     myth_rows = [r for r in rows if r["section"] == "myth"]
-    assert len(myth_rows) == 2 * len(MYTHS.statements)
-    assert all(int(r["people"]) in (0, k) for r in myth_rows)
+    assert len(myth_rows) == len(MYTHS.statements)
+    assert all(0 <= int(r["low"]) <= int(r["estimate"]) <= int(r["high"]) <= 100 for r in myth_rows)
+    assert next(r for r in rows if r["section"] == "myths")["estimate"] == str(n)
 
 
 def test_a_participant_s_receipts_list_the_room_counters_too(app, client, bank, store):
@@ -130,14 +131,20 @@ def test_a_participant_s_receipts_list_the_room_counters_too(app, client, bank, 
     browser = finish_quiz(app, bank, code, "considered")
     result = browser.get("/quiz/result").get_data(as_text=True)
     assert "Your room" in result and "Everyone (the public statistics)" in result
-    room_scope = next(r[0] for r in store.rows() if r[0].startswith("room:"))
-    stored = re.findall(r'<code class="stored">([^<]+)</code>', result)
-    room_lines = sorted(line for line in stored if line.startswith(room_scope + " "))
-    expected = sorted(f"{m} · {v or '—'}" for s, m, v, _n in store.rows() if s == room_scope)
-    assert [line.split(" · ", 1)[1] for line in room_lines] == expected
+    scope = room_scope(store)
+    room_lines = Multiset({k: v for k, v in counted(result).items() if k[0] == scope})
+    assert sorted(room_lines.items()) == sorted(((s, m, v), c) for s, m, v, c in store.counted() if s == scope)
     page = browser.get("/myths/").get_data(as_text=True)
     assert f'data-joined-room="{code}"' in page
     play_myths(browser, RIGHT)
-    assert store.count("myth_rounds", scope=room_scope) == 1
+    assert store.count("myth_rounds", scope=scope) == 1
     receipt = browser.get("/myths/result").get_data(as_text=True)
-    assert receipt.count(f'<code class="stored">{room_scope} · myth') == len(MYTHS.statements) + 1
+    assert receipt.count(f'<code class="stored">{scope} · myth') == len(MYTHS.statements) + 1
+
+
+def room_scope(store) -> str:
+    return next(r[0] for r in store.rows() if r[0].startswith("room:"))
+
+
+def estimates(html: str) -> list[float]:
+    return [float(x) for x in re.findall(r'data-estimate="([0-9.]+)"', html)]

@@ -15,11 +15,8 @@ from app import create_app
 from app.migrate import upgrade
 from app.models import Room
 from app.rooms import codes, store
-from app.rooms.unchanged_poll import UnchangedPoll
 from app.scoring import best_answers, worst_answers
 from tests.conftest import QuizDriver, csrf_token
-
-BREAKDOWN_RE = re.compile(r"<div data-breakdown.*?</div>\s*</div>", re.S)
 
 
 def open_room(client, title: str = "Tuesday workshop", **extra) -> tuple[str, str, str]:
@@ -42,10 +39,6 @@ def participant(app, bank, code: str, answers: dict[str, str] | None = None):
     assert joined.status_code == 303 and joined.headers["Location"] == "/quiz/"
     QuizDriver(browser, bank).complete(answers)
     return browser
-
-
-def counts_shown(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'data-count="(\d+)"', html)]
 
 
 @pytest.fixture
@@ -73,41 +66,63 @@ def test_created_room_shows_code_url_qr_and_the_secret_link_once(client, room, s
     assert secret not in client.get(f"/r/{code}").get_data(as_text=True)
 
 
-def test_projector_moves_only_in_steps_of_k(app, client, bank, room):
-    """4 finish: nothing; the 5th: it shows; 6th to 9th: unchanged; the 10th: it moves."""
+def shown_estimates(html: str) -> list[float]:
+    return [float(x) for x in re.findall(r'data-estimate="([0-9.]+)"', html)]
+
+
+def room_scope(store) -> str:
+    return next(r[0] for r in store.rows() if r[0].startswith("room:"))
+
+
+def expected_estimates(app, bank, store, scope: str) -> list[float]:
+    """The estimates a page must show for a scope, computed from the stored counters alone."""
+    from app import tally
+    from app.disclosure.figures import scope_figures
+
+    with store._session() as s:
+        counts = tally.read_tally(s, bank, scope)
+        odds = s.scalar(select(Room.odds)) if scope != "global" else app.config["EPSILON_ODDS"]
+    figures = scope_figures(bank, app.extensions["myths"], counts, odds=odds, min_finished=app.config["MIN_FINISHED"])
+    return [round(o.share.estimate, 3) for q in figures.questions for o in q.options]
+
+
+def test_projector_shows_nothing_below_the_minimum_then_updates_on_every_finish(app, client, bank, room, store):
+    """Below the minimum: only how many finished. From it: estimates, recomputed at each finish."""
     code, link, _ = room
-    k = app.config["MIN_GROUP_SIZE"]
-    assert k == 5
-    for _ in range(4):
+    n = app.config["MIN_FINISHED"]
+    for _ in range(n - 1):
         participant(app, bank, code, best_answers(bank))
     page = client.get(link).get_data(as_text=True)
-    assert "data-breakdown" not in page and "data-count" not in page
+    assert "data-figures" not in page and "data-estimate" not in page
     assert 'data-waiting="1"' in page and "Waiting for 1 more person" in page
-    assert re.search(r"data-finished>4<", page)
+    assert re.search(rf"data-finished>{n - 1}<", page)
 
-    participant(app, bank, code, best_answers(bank))
-    page = client.get(link).get_data(as_text=True)
-    first = BREAKDOWN_RE.search(page).group(0)
-    assert 'data-published="5"' in first
-    assert counts_shown(first) and all(n == 0 or n >= k for n in counts_shown(first))
-
-    for i in range(6, 10):
+    seen = []
+    for i in range(n, n + 3):
         participant(app, bank, code, worst_answers(bank))
         page = client.get(link).get_data(as_text=True)
-        assert BREAKDOWN_RE.search(page).group(0) == first, f"moved at {i}"
-        assert re.search(rf"data-finished>{i}<", page)
-
-    participant(app, bank, code, worst_answers(bank))
-    page = client.get(link).get_data(as_text=True)
-    moved = BREAKDOWN_RE.search(page).group(0)
-    assert moved != first and 'data-published="10"' in moved
-    assert all(n == 0 or n >= k for n in counts_shown(moved))
-    # the walkthrough and the debrief follow the same published copy
+        assert f'data-figures="{i}"' in page, f"did not move at {i}"
+        expected = expected_estimates(app, bank, store, room_scope(store))
+        answers = page[page.index('id="answers-h"') :]
+        assert shown_estimates(answers)[: len(expected)] == expected
+        seen.append(page)
+    # the walkthrough and the debrief show the same figures
     walk = client.get(f"{link}/walk/1").get_data(as_text=True)
-    assert all(n == 0 or n >= k for n in counts_shown(walk)) and counts_shown(walk)
-    # its closing slide shows the room's closing question, under the same rule (all ten said "no")
+    first = bank.questions[0]
+    assert shown_estimates(walk) == expected_estimates(app, bank, store, room_scope(store))[: len(first.options)]
     closing = client.get(f"{link}/walk/{len(bank.questions) + 1}").get_data(as_text=True)
-    assert "data-chilling" in closing and sorted(counts_shown(closing)) == [0, 0, 10]
+    assert "data-chilling" in closing and len(shown_estimates(closing)) == 3
+
+
+def test_no_page_shows_a_count_of_people_for_an_answer(app, client, bank, room):
+    """Pooled rows, "fewer than k" and counts per answer are gone: only estimates with ranges."""
+    code, link, _ = room
+    for i in range(app.config["MIN_FINISHED"]):
+        participant(app, bank, code, best_answers(bank) if i % 2 else worst_answers(bank))
+    for path in (link, f"{link}/walk/1", f"{link}/debrief", "/stats"):
+        page = client.get(path).get_data(as_text=True)
+        assert "data-count" not in page and "Together, so that no small group shows" not in page, path
+        assert "fewer than" not in page and "95% range" in page, path
 
 
 def test_room_counts_also_count_globally_and_others_do_not_count_in_the_room(app, quiz, bank, room, store):
@@ -154,7 +169,7 @@ def test_unknown_or_malformed_code_gets_a_clear_message(client, store, typed, st
     assert response.status_code == status
     page = response.get_data(as_text=True)
     assert message in page and "data-room-error" in page and 'name="code"' in page
-    assert store.row_count() == 0
+    assert store.total() == 0
 
 
 def test_codes_are_read_case_insensitively_with_spaces_and_dashes(client, room):
@@ -170,17 +185,53 @@ def test_codes_are_read_case_insensitively_with_spaces_and_dashes(client, room):
 def test_join_screen_words_its_promise_from_the_settings(database_url, tmp_path):
     upgrade(database_url)
     app = create_app(
-        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "MIN_GROUP_SIZE": 3, "ROOM_TTL_DAYS": 2}
+        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "MIN_FINISHED": 7, "ROOM_TTL_DAYS": 2}
     )
     client = app.test_client()
     code, _, _ = open_room(client)
     page = client.get(f"/r/{code}").get_data(as_text=True)
     deletes_on = format_date(store.today() + timedelta(days=2), "long", locale="en")
-    assert "once at least 3 have finished" in page
-    assert "every 3 finished quizzes" in page and "between 1 and 2" in page
+    assert "once at least 7 have finished" in page
+    assert 'data-odds="4"' in page and "ε = ln 4" in page
+    assert "yes/no answers is right at most 80% of the time" in page and "among three at most 67%" in page
     assert f"deleted on {deletes_on}, 2 days after" in page
-    assert "The facilitator will not see" in page and "your answers, your score" in page
+    assert "Nobody will see" in page and "your answers, your score" in page
+    assert "counted in this room only" not in page
     app.extensions["database"].engine.dispose()
+
+
+@pytest.mark.parametrize(("odds", "yes_no", "alone"), [("2", "67%", True), ("9", "90%", False)])
+def test_a_facilitator_picks_a_stronger_or_weaker_level_and_the_join_screen_states_it(client, store, odds, yes_no,
+                                                                                     alone):  # fmt: skip
+    page = client.get("/rooms/new").get_data(as_text=True)
+    assert 'name="odds" value="2"' in page and 'name="odds" value="4" checked' in page and 'value="9"' in page
+    code, _, _created = open_room(client, odds=odds)
+    with store._session() as s:
+        assert s.scalar(select(Room.odds)) == int(odds)
+    page = client.get(f"/r/{code}").get_data(as_text=True)
+    assert f"ε = ln {odds}" in page and f"right at most {yes_no} of the time" in page
+    assert ("counted in this room only" in page) is alone
+
+
+def test_a_level_outside_the_offered_ones_opens_nothing(client, store):
+    page = client.get("/rooms/new").get_data(as_text=True)
+    for forged in ("1", "100", "4.5", "x"):
+        response = client.post("/rooms/new", data={"csrf_token": csrf_token(page), "odds": forged})
+        assert response.status_code == 400, forged
+    with store._session() as s:
+        assert s.scalars(select(Room)).all() == []
+
+
+def test_a_room_s_counters_all_exist_at_zero_from_its_opening(app, client, store, bank):
+    """Row order cannot tell who came first: every counter of the room is made with it."""
+    from app import tally
+
+    open_room(client)
+    with store._session() as s:
+        scope = s.scalars(select(Room)).one().scope
+    rows = [r for r in store.rows() if r[0] == scope]
+    assert {r[:3] for r in rows} == set(tally.scope_keys(scope, bank, app.extensions["myths"]))
+    assert all(r[3] == 0 for r in rows)
 
 
 def expire(app, code: str) -> Room:
@@ -239,27 +290,24 @@ def test_opening_a_room_purges_expired_ones(app, client, bank, room, store):
         assert [r.title for r in s.scalars(select(Room))] == ["Next week"]
 
 
-def test_csv_holds_only_thresholded_counts(app, client, bank, room):
+def test_csv_holds_the_debrief_s_estimates_and_no_count_of_people(app, client, bank, room, store):
     code, link, _ = room
-    k = app.config["MIN_GROUP_SIZE"]
-    # mixed answers so that some options are chosen by fewer than k people
-    for i in range(7):
+    for i in range(app.config["MIN_FINISHED"]):
         answers = {q.id: q.options[i % len(q.options)].id for q in bank.questions}
         participant(app, bank, code, answers)
     response = client.get(f"{link}/debrief.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    counts = [int(r["people"]) for r in rows if r["people"]]
-    assert counts and all(n == 0 or n >= k for n in counts)
-    published = next(int(r["people"]) for r in rows if r["item"] == "published")
-    assert published == 5  # 7 finished, published in steps of 5
-    for q in bank.questions:
-        per_question = [int(r["people"]) for r in rows if r["section"] == "answer" and r["item"] == q.text]
-        assert sum(per_question) == published, q.id
+    assert next(r for r in rows if r["item"] == "finished")["estimate"] == str(app.config["MIN_FINISHED"])
+    expected = expected_estimates(app, bank, store, room_scope(store))
+    answers = [r for r in rows if r["section"] == "answer"]
+    assert [int(r["estimate"]) for r in answers] == [round(100 * e) for e in expected]
+    assert all(int(r["low"]) <= int(r["estimate"]) <= int(r["high"]) for r in answers)
+    assert next(r for r in rows if r["section"] == "score")["estimate"]
     # the printable page shows the same figures
     page = client.get(f"{link}/debrief").get_data(as_text=True)
-    assert all(n == 0 or n >= k for n in counts_shown(page))
+    assert shown_estimates(page[page.index('id="answers-h"') :])[: len(expected)] == expected
     assert "Download CSV" in page
 
 
@@ -272,42 +320,95 @@ def test_poll_answers_304_until_someone_finishes(app, client, bank, room):
     participant(app, bank, code)
     again = client.get(f"{link}/poll", headers={"If-None-Match": etag})
     assert again.status_code == 200
+    n = app.config["MIN_FINISHED"]
     assert again.get_json() == {
         "finished": 1,
-        "published": 0,
-        "myths_published": 0,
-        "status": "Waiting for 4 more before anything is shown.",
+        "myth_rounds": 0,
+        "closed": False,
+        "status": f"Waiting for {n - 1} more before anything is shown.",
     }
 
 
-def test_unchanged_poll_is_answered_early_only_for_the_right_secret_and_an_open_room(app, client, room):
+def test_unchanged_poll_is_answered_for_the_right_secret_and_an_open_room_only(app, client, room):
     code, link, _ = room
     etag = client.get(f"{link}/poll").headers["ETag"]
     unchanged = client.get(f"{link}/poll", headers={"If-None-Match": etag, "X-Request-ID": "projector-0001"})
     assert unchanged.status_code == 304 and unchanged.headers["ETag"] == etag and not unchanged.data
-    # answered before Flask, it still carries every header a page gets
     assert unchanged.headers["X-Request-ID"] == "projector-0001"
     assert unchanged.headers["Cache-Control"] == "no-cache, private"
     assert "frame-ancestors 'none'" in unchanged.headers["Content-Security-Policy"]
     wrong_secret = link.rsplit("/", 1)[0] + "/" + "x" * 32
     assert client.get(f"{wrong_secret}/poll", headers={"If-None-Match": etag}).status_code == 404
+    # closing the room changes what the projector shows: the old ETag no longer holds
+    closed = close_room(client, link)
+    assert closed.status_code == 303
+    assert client.get(f"{link}/poll", headers={"If-None-Match": etag}).status_code == 200
     expire(app, code)
     assert client.get(f"{link}/poll", headers={"If-None-Match": etag}).status_code == 410
 
 
-def test_the_early_answer_reads_the_same_etag_as_the_view(app, client, bank, room):
+def test_an_unchanged_poll_runs_one_query_and_builds_nothing(app, client, room):
+    """The 304 is answered from the one query that also checks the secret and the expiry."""
+    from sqlalchemy import event
+
+    _code, link, _ = room
+    etag = client.get(f"{link}/poll").headers["ETag"]
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = app.extensions["database"].engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.get(f"{link}/poll", headers={"If-None-Match": etag}).status_code == 304
+        unchanged = list(statements)
+        statements.clear()
+        assert client.get(f"{link}/poll").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(unchanged) == 1 and "FROM room" in unchanged[0]
+    assert len(statements) > 1  # a changed poll reads the figures too
+
+
+def close_room(client, link: str, closed: str = "1"):
+    page = client.get(link).get_data(as_text=True)
+    return client.post(f"{link}/close", data={"csrf_token": csrf_token(page), "closed": closed})
+
+
+def test_a_closed_room_counts_no_new_finishes_and_can_be_opened_again(app, client, bank, room, store):
     code, link, _ = room
-    early = UnchangedPoll(app.wsgi_app, app.extensions["database"].engine)
-    secret = link.rsplit("/", 1)[1]
+    early = app.test_client()
+    join_page = early.get(f"/r/{code}").get_data(as_text=True)
+    early.post(f"/r/{code}", data={"csrf_token": csrf_token(join_page)})
     participant(app, bank, code)
-    assert early.current_etag(code, secret) == client.get(f"{link}/poll").headers["ETag"].strip('"') == "1-0-0"
-    assert early.current_etag(code, "x" * 32) is None
-    assert early.current_etag(f"{code[:3]}-{code[3:]}", secret) is None  # the view normalises those
-    expire(app, code)
-    assert early.current_etag(code, secret) is None
+    assert close_room(client, link).status_code == 303
+    page = client.get(link).get_data(as_text=True)
+    assert "Closed to new answers." in page and "Open to new answers again" in page
+    refused = app.test_client().get(f"/r/{code}")
+    assert refused.status_code == 409 and "closed it to new answers" in refused.get_data(as_text=True)
+    # someone who joined before it closed finishes: counted only in the site's figures
+    QuizDriver(early, bank).complete()
+    assert "counted only in the overall statistics" in early.get("/quiz/result").get_data(as_text=True)
+    assert store.count("completions", scope=room_scope(store)) == 1
+    assert store.count("completions") == 2
+    assert close_room(client, link, "0").status_code == 303
+    participant(app, bank, code)
+    assert store.count("completions", scope=room_scope(store)) == 2
 
 
-def test_walkthrough_steps_by_links_and_refreshes_without_javascript(client, bank, room):
+def test_closing_a_room_needs_the_presenter_secret_and_the_csrf_token(app, client, room, store):
+    _code, link, _ = room
+    page = client.get(link).get_data(as_text=True)
+    wrong = link.rsplit("/", 1)[0] + "/" + "x" * 32
+    assert client.post(f"{wrong}/close", data={"csrf_token": csrf_token(page), "closed": "1"}).status_code == 404
+    assert client.post(f"{link}/close", data={"closed": "1"}).status_code == 400
+    assert client.post(f"{link}/close", data={"csrf_token": csrf_token(page), "closed": "x"}).status_code == 400
+    with store._session() as s:
+        assert s.scalar(select(Room.closed)) is False
+
+
+def test_walkthrough_steps_by_links_and_refreshes_without_javascript(app, client, bank, room):
     _, link, _ = room
     page = client.get(f"{link}/walk/1").get_data(as_text=True)
     assert bank.questions[0].text in page and bank.questions[0].zhima.note in page
@@ -318,7 +419,10 @@ def test_walkthrough_steps_by_links_and_refreshes_without_javascript(client, ban
     last_question = client.get(f"{link}/walk/{n}").get_data(as_text=True)
     assert f'rel="next" href="{link}/walk/{n + 1}"' in last_question
     chilling_slide = client.get(f"{link}/walk/{n + 1}").get_data(as_text=True)
-    assert 'data-walk-slide="chilling"' in chilling_slide and "Shown once 5 people in this room" in chilling_slide
+    assert (
+        'data-walk-slide="chilling"' in chilling_slide
+        and f"Shown once {app.config['MIN_FINISHED']} people in this room" in chilling_slide
+    )
     myth_slide = client.get(f"{link}/walk/{n + 2}").get_data(as_text=True)
     assert 'data-walk-slide="myths"' in myth_slide and 'rel="next"' not in myth_slide and 'rel="prev"' in myth_slide
     assert client.get(f"{link}/walk/0").status_code == 404

@@ -11,7 +11,9 @@ from ..scoring.myths import VERDICTS
 STATE = CookieState("myths")
 _state = STATE.read
 counted_keys = STATE.counted_keys
-mark_counted = STATE.mark_counted
+coin_changed = STATE.coin_changed
+not_counted = STATE.not_counted
+start = STATE.start  # the token that makes this round count once
 restart = STATE.clear
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
-from flask import current_app, redirect, render_template, request, url_for
-from sqlalchemy.exc import SQLAlchemyError
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import tally
+from .. import finishing, tally
 from ..content import get_bank, get_myths
 from ..database import get_session
+from ..disclosure import counting, published
 from ..errors import render_error
 from ..rate_limits import completions_limit, limiter, reached_the_result
 from ..receipt import receipt
@@ -18,8 +16,6 @@ from ..rooms import membership
 from ..scoring import MythRound
 from ..scoring.myths import VERDICTS
 from . import bp, progress
-
-log = logging.getLogger(__name__)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -39,24 +35,15 @@ def round_page() -> Response | str | tuple[str, int]:
 
     progress.save_guesses(given)
     if progress.counted_keys() is None:
-        try:
-            keys = tally.record_myth_round(
-                get_session(),
-                myths.marks(given),
-                membership.counting_scopes(get_session()),
-                k=current_app.config["MIN_GROUP_SIZE"],
-            )
-        except SQLAlchemyError as exc:
-            log.warning("myth round not counted: database error %s", type(exc).__name__)
-        else:
-            progress.mark_counted(keys)
+        items = counting.myth_items(myths, myths.marks(given))
+        finishing.count_finished(progress.STATE, items, tally.record_myth_round)
     return redirect(url_for("myths.result"), 303)
 
 
 def _render_round(myths: MythRound, guesses: dict[str, str], missing: tuple[str, ...]) -> str:
+    progress.start()  # the round has started: its cookie carries the token that makes it count once
     room = membership.joined_room(get_session())
-    k = current_app.config["MIN_GROUP_SIZE"]
-    return render_template("myths/round.html", myths=myths, guesses=guesses, missing=missing, room=room, k=k)
+    return render_template("myths/round.html", myths=myths, guesses=guesses, missing=missing, room=room)
 
 
 @bp.get("/result")
@@ -66,15 +53,14 @@ def result() -> str | tuple[str, int]:
         return render_error(400, "myths_incomplete", next_url=url_for("myths.round_page"))
     given = progress.guesses(myths)
     keys = progress.counted_keys()
-    k = current_app.config["MIN_GROUP_SIZE"]
     return render_template(
         "myths/result.html",
         myths=myths,
         guesses=given,
         marks=myths.marks(given),
-        everyone=tally.read_tally(get_session(), get_bank(), tally.GLOBAL),
-        k=k,
-        receipt=receipt(keys, get_bank(), myths) if keys else None,
+        everyone=published.site_figures(),
+        receipt=receipt(keys, progress.coin_changed(), get_bank(), myths) if keys else None,
+        not_counted=progress.not_counted(),
     )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, send_from_directory, session, url_for
 from werkzeug.wrappers import Response
 
-from .. import chilling, tally
+from .. import chilling
 from ..content import get_bank, get_myths
-from ..database import get_session
+from ..disclosure import published
+from ..disclosure.figures import level
 from ..page_cache import cached_page
 from . import bp
 
@@ -28,21 +29,17 @@ def index() -> str:
 
 @bp.get("/privacy")
 def privacy() -> str:
-    return render_template("pages/privacy.html", bank=get_bank(), k=current_app.config["MIN_GROUP_SIZE"])
+    return render_template(
+        "pages/privacy.html",
+        bank=get_bank(),
+        level=level(current_app.config["EPSILON_ODDS"]),
+        min_finished=current_app.config["MIN_FINISHED"],
+    )
 
 
 @bp.get("/stats")
 def stats() -> str:
-    bank = get_bank()
-    shown = tally.read_tally(get_session(), bank, tally.GLOBAL)
-    return render_template(
-        "pages/stats.html",
-        bank=bank,
-        tally=shown,
-        k=current_app.config["MIN_GROUP_SIZE"],
-        chilling=chilling,
-        myths=get_myths(),
-    )
+    return render_template("pages/stats.html", figures=published.site_figures(), chilling=chilling)
 
 
 @bp.post("/forget")

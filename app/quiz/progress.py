@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from ..chilling import OPTION_IDS as CHILLING_IDS
-from ..cookie_state import CookieState
+from ..cookie_state import DATABASE, CookieState
 from ..scoring import Bank
-from ..tally import ANSWER_PREFIX
+from ..tally import ANSWER_PREFIX, GLOBAL
 
 STATE = CookieState("quiz")
 _state = STATE.read
 counted_keys = STATE.counted_keys
 mark_counted = STATE.mark_counted  # the data receipt is read from what the tally returned
+coin_changed = STATE.coin_changed
+start = STATE.start  # the token that makes this run count once
+token = STATE.token
 restart = STATE.clear
 
 
@@ -60,27 +63,27 @@ def save_answer(bank: Bank, question_id: str, option_id: str) -> None:
     given = answers(bank)
     given[question_id] = option_id
     STATE.update(answers=given)
+    start()  # the quiz has started: from now on its cookie carries its single-use token
 
 
 def counted_answers() -> dict[str, str] | None:
-    """The answers that were counted, read back from the counters themselves."""
+    """The answers as they were when the quiz was counted: each counted value, or, where
+    the coin changed it, the true value kept beside it in the cookie."""
     keys = counted_keys()
     if keys is None:
         return None
-    return {k.metric[len(ANSWER_PREFIX) :]: k.value for k in keys if k.metric.startswith(ANSWER_PREFIX)}
+    changed = coin_changed()
+    scope = next((k.scope for k in keys if k.scope == GLOBAL), keys[0].scope if keys else GLOBAL)
+    return {
+        k.metric[len(ANSWER_PREFIX) :]: changed.get((k.scope, k.metric), k.value)
+        for k in keys
+        if k.scope == scope and k.metric.startswith(ANSWER_PREFIX)
+    }
 
 
-def mark_count_failed() -> None:
-    STATE.update(count_failed=True)
-
-
-def mark_room_full() -> None:
-    STATE.update(room_full=True)
-
-
-def room_full() -> bool:
-    return STATE.flag("room_full")
+not_counted = STATE.not_counted
+left_room = STATE.left_room
 
 
 def count_failed() -> bool:
-    return STATE.flag("count_failed")
+    return not_counted() == DATABASE

@@ -34,7 +34,8 @@ def part_context(report: Report, change: Change | None) -> dict[str, Any]:
         "counted_in_room": any(key.scope != tally.GLOBAL for key in keys),
         "changed_since_counted": counted is not None and counted != given,
         "count_failed": progress.count_failed(),
-        "room_full": progress.room_full(),
+        "not_counted": progress.not_counted(),
+        "left_room": progress.left_room(),
         "start": START,
         "real_scores": get_bank().real_scores,
     }
@@ -56,7 +57,7 @@ def render_result(given: Mapping[str, str], change: Change | None = None) -> str
         bank=bank,
         given=given,
         cheapest=cheapest_way_up(bank, given),
-        receipt=receipt(keys, bank, get_myths()) if keys else None,
+        receipt=receipt(keys, progress.coin_changed(), bank, get_myths()) if keys else None,
         not_kept=NOT_KEPT,
         **part_context(report, change),
     )

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from .. import tally
+from .. import finishing, tally
 from ..content import get_bank
-from ..database import get_session
+from ..disclosure import counting
+from ..disclosure.randomized_response import Counted
 from ..errors import render_error
 from ..page_cache import cached_page
 from ..rate_limits import completions_limit, limiter, reached_the_result
 from ..rooms import membership
-from ..scoring import Question, Report, score_answers
+from ..scoring import Question
 from . import bp, progress
 from .forms import AnswerForm, ClosingForm
 from .result_view import render_result
-
-log = logging.getLogger(__name__)
 
 
 @bp.get("/")
@@ -97,43 +94,20 @@ def closing() -> Response | str | tuple[str, int]:
         progress.save_chilling(form.answer.data)
         return _finish()
     form.answer.data = progress.chilling_answer()
+    progress.start()  # a cookie from before start tokens existed gets one here
     return render_template("quiz/closing.html", form=form, total=len(bank.questions))
 
 
 def _finish() -> Response:
-    """Count the finished quiz once, then show the result."""
-    bank = get_bank()
+    """Count the finished quiz once (randomized), then show the result from the true answers."""
     if progress.counted_keys() is None:
-        given = progress.answers(bank)
-        report = score_answers(bank, given)
-        try:
-            keys = _record(report, given, membership.counting_scopes(get_session()))
-        except SQLAlchemyError as exc:
-            # The visitor still gets their result; the page says it was not counted.
-            log.warning("completion not counted: database error %s", type(exc).__name__)
-            progress.mark_count_failed()
-        else:
-            progress.mark_counted(keys)
+        items = counting.quiz_items(get_bank(), progress.answers(get_bank()), progress.chilling_answer())
+        finishing.count_finished(progress.STATE, items, _record)
     return redirect(url_for("quiz.result"), 303)
 
 
-def _record(report: Report, given: dict[str, str], scopes: list[str]) -> tuple[tally.CounterKey, ...]:
-    """Count in every scope; a room at its cap is left out (and left), the rest still counted."""
-    config = current_app.config
-    count = functools.partial(
-        tally.record_completion,
-        get_session(),
-        report,
-        given,
-        k=config["MIN_GROUP_SIZE"],
-        chilling=progress.chilling_answer(),
-    )
-    try:
-        return count(scopes, room_cap=config["ROOM_MAX_PARTICIPANTS"])
-    except tally.ScopeFull:
-        membership.leave()
-        progress.mark_room_full()
-        return count([tally.GLOBAL])
+def _record(db: Session, counted: Mapping[str, Sequence[Counted]], token: tally.Token) -> tuple[tally.CounterKey, ...]:
+    return tally.record_completion(db, counted, token, room_cap=current_app.config["ROOM_MAX_PARTICIPANTS"])
 
 
 @bp.get("/result")

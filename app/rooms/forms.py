@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import AnyOf, Length, Optional
 
+from ..disclosure.randomized_response import DEFAULT_ODDS, ROOM_ODDS
 from ..forms import Form
 from ..i18n import LANGUAGES
 
@@ -21,12 +22,22 @@ class CreateRoomForm(Form):
         default="",
         description=_l("Everyone who joins gets the quiz in this language, and so does the projector."),
     )
+    odds = RadioField(_l("How deniable each answer is"))
     passphrase = PasswordField(_l("Facilitator passphrase"))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, site_odds: int = DEFAULT_ODDS, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # "" keeps each person's own language; anything not listed fails validation (a 400).
         self.language.choices = [("", _l("Each person's own language")), *LANGUAGES.items()]
+        self.site_odds = site_odds
+        # Anything but the offered levels fails validation (a 400), like a forged language.
+        self.odds.choices = [(str(o), str(o)) for o in self.odds_choices()]
+        if self.odds.data is None:
+            self.odds.data = str(site_odds)
+
+    def odds_choices(self) -> list[int]:
+        """Stronger, the site's own, weaker: the levels bench/privacy_sim.py tabulates."""
+        return sorted({*ROOM_ODDS, self.site_odds})
 
 
 class JoinForm(Form):
@@ -40,3 +51,9 @@ class JoinForm(Form):
 
 class ConfirmJoinForm(Form):
     """Joining changes the visitor's session, so it is a POST with a CSRF token."""
+
+
+class CloseRoomForm(Form):
+    """The presenter closes the room to new finishes ("1") or opens it again ("0")."""
+
+    closed = HiddenField(validators=[AnyOf(("0", "1"))])

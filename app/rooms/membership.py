@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import session
 from sqlalchemy.orm import Session
 
-from .. import tally
 from ..models import Room
 from . import store
 
@@ -30,9 +29,3 @@ def joined_room(db: Session) -> Room | None:
         leave()
         return None
     return room
-
-
-def counting_scopes(db: Session) -> list[str]:
-    """Where a finished quiz or myth round is counted: everyone, and the visitor's open room if any."""
-    room = joined_room(db)
-    return [tally.GLOBAL] if room is None else [tally.GLOBAL, room.scope]

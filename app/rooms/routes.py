@@ -17,23 +17,20 @@ from .. import chilling, tally
 from ..bank_text import translate
 from ..content import get_bank, get_myths
 from ..database import get_session
-from ..i18n import BAND_NAMES, current_language, remember_language, use_language
+from ..disclosure import counting, published
+from ..disclosure.estimates import Share
+from ..disclosure.figures import Figures, Level, level
+from ..i18n import current_language, remember_language, use_language
 from ..models import Room
 from ..quiz import progress
 from ..rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
 from . import bp, codes, membership, store
-from .breakdown import RoomBreakdown, room_breakdown
 from .debrief_prompts import choose_prompts
-from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
+from .forms import CloseRoomForm, ConfirmJoinForm, CreateRoomForm, JoinForm
 from .qr import qr_svg
-from .reflection import Reflection, room_reflection
-from .unchanged_poll import CACHE_CONTROL, projection_etag
 
 POLL_SECONDS = 5
-
-
-def _k() -> int:
-    return current_app.config["MIN_GROUP_SIZE"]
+CACHE_CONTROL = "no-cache, private"
 
 
 def _join_url(room: Room) -> str:
@@ -46,19 +43,20 @@ def _join_url(room: Room) -> str:
 @bp.route("/rooms/new", methods=["GET", "POST"])
 @limiter.limit(rooms_limit, methods=["POST"])
 def new_room() -> str | tuple[str, int]:
-    form = CreateRoomForm()
+    form = CreateRoomForm(site_odds=current_app.config["EPSILON_ODDS"])
     needed = current_app.config.get("FACILITATOR_PASSPHRASE")
     if not needed:
         del form.passphrase
     if form.is_submitted():
         if not form.validate():
-            return render_template("rooms/new.html", form=form), 400
+            return render_template("rooms/new.html", form=form, levels=_levels(form.odds_choices())), 400
         if needed and not hmac.compare_digest((form.passphrase.data or "").encode(), needed.encode()):
             form.passphrase.errors = [_("That passphrase is not right. Ask the person who runs this site.")]
-            return render_template("rooms/new.html", form=form), 403
-        made = store.create_room(
-            get_session(), form.title.data or "", current_app.config["ROOM_TTL_DAYS"], form.language.data
+            return render_template("rooms/new.html", form=form, levels=_levels(form.odds_choices())), 403
+        settings = store.RoomSettings(
+            form.title.data or "", current_app.config["ROOM_TTL_DAYS"], int(form.odds.data), form.language.data
         )
+        made = store.create_room(get_session(), settings, get_bank(), get_myths())
         room = made.room
         presenter_url = url_for("rooms.projector", code=room.code, secret=made.secret, _external=True)
         # Rendered straight from the POST, never redirected: the secret appears once, here.
@@ -66,7 +64,7 @@ def new_room() -> str | tuple[str, int]:
             "rooms/created.html", presenter_url=presenter_url, **_room_context(room), **_privacy(room)
         )
     form.language.data = current_language()  # offer the facilitator's own language first
-    return render_template("rooms/new.html", form=form)
+    return render_template("rooms/new.html", form=form, levels=_levels(form.odds_choices()))
 
 
 # --- joining --------------------------------------------------------------------------
@@ -101,6 +99,8 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
     if room is None or not store.is_open(room):
         return _no_such_room(code, expired=room is not None)
     use_language(room.language)  # the join screen already speaks the room's language
+    if room.closed:
+        return _room_closed()
     if _is_full(room):
         return _room_full()
     form = ConfirmJoinForm()
@@ -148,9 +148,26 @@ def _room_full() -> tuple[str, int]:
     return render_template("rooms/join_code.html", form=form, message=message), 409
 
 
+def _room_closed() -> tuple[str, int]:
+    form = JoinForm(formdata=None)
+    message = _("That room's facilitator has closed it to new answers. You can still take the quiz on your own.")
+    return render_template("rooms/join_code.html", form=form, message=message), 409
+
+
+def _levels(choices: list[int]) -> list[Level]:
+    return [level(odds) for odds in choices]
+
+
 def _privacy(room: Room) -> dict[str, object]:
     """The settings the join and created screens word their promises from."""
-    return {"k": _k(), "ttl_days": current_app.config["ROOM_TTL_DAYS"], "deletes_on": room.expires_on}
+    site = counting.Scope(tally.GLOBAL, current_app.config["EPSILON_ODDS"])
+    return {
+        "level": level(room.odds),
+        "counted_globally": site in counting.plan(site, counting.Scope(room.scope, room.odds)),
+        "min_finished": current_app.config["MIN_FINISHED"],
+        "ttl_days": current_app.config["ROOM_TTL_DAYS"],
+        "deletes_on": room.expires_on,
+    }
 
 
 # --- the presenter's views --------------------------------------------------------------
@@ -158,45 +175,32 @@ def _privacy(room: Room) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class Projection:
-    """Everything a presenter view shows: the live finished count, the rest as published."""
+    """Everything a presenter view shows: the live finished count and the room's figures."""
 
     finished: int
-    breakdown: RoomBreakdown
-    reflection: Reflection  # the closing question and the myth round, under the same k rules
+    figures: Figures
+    closed: bool
 
     @property
     def waiting_for(self) -> int:
-        return max(0, self.breakdown.k - self.finished)
-
-    @property
-    def next_update_in(self) -> int:
-        return self.breakdown.k - self.finished % self.breakdown.k
-
-    @property
-    def etag(self) -> str:
-        return projection_etag(self.finished, self.breakdown.completions, self.reflection.myth_rounds)
+        return self.figures.waiting_for
 
 
-def _presented_room(code: str, secret: str) -> Room:
-    """The room behind a presenter link; anything but the exact secret is a 404."""
+def _presented(code: str, secret: str) -> store.Presented:
+    """The room behind a presenter link and its finished counts (one query); anything but the
+    exact secret is a 404, an expired room a 410. Every presenter view and the poll pass here."""
     normal = codes.normalise(code)
-    room = store.find_by_code(get_session(), normal) if normal else None
-    if room is None or not codes.secret_matches(secret, room.presenter_hash):
+    presented = store.find_presented(get_session(), normal) if normal else None
+    if presented is None or not codes.secret_matches(secret, presented.room.presenter_hash):
         abort(404)
-    if not store.is_open(room):
+    if not store.is_open(presented.room):
         abort(410)
-    use_language(room.language)  # the projector follows the room, whoever's browser shows it
-    return room
+    use_language(presented.room.language)  # the projector follows the room, whoever's browser shows it
+    return presented
 
 
-def _projection(room: Room) -> Projection:
-    db = get_session()
-    shown = tally.read_tally(db, get_bank(), room.scope)
-    return Projection(
-        tally.finished_count(db, room.scope),
-        room_breakdown(get_bank(), shown, _k()),
-        room_reflection(get_myths(), shown, _k(), chilling.OPTION_IDS),
-    )
+def _projection(presented: store.Presented) -> Projection:
+    return Projection(presented.finished, published.room_figures(presented.room), presented.room.closed)
 
 
 def _room_context(room: Room) -> dict[str, object]:
@@ -209,13 +213,15 @@ def _room_context(room: Room) -> dict[str, object]:
     }
 
 
-def _presenter_context(room: Room, secret: str) -> dict[str, object]:
+def _presenter_context(presented: store.Presented, secret: str) -> dict[str, object]:
     store.purge_expired(get_session(), limit=store.PURGE_BATCH)
+    room = presented.room
     return {
         **_room_context(room),
         **_privacy(room),
         "secret": secret,
-        "view": _projection(room),
+        "view": _projection(presented),
+        "etag": presented.etag,
         "poll_seconds": POLL_SECONDS,
         "bank": get_bank(),
         "chilling": chilling,
@@ -224,8 +230,18 @@ def _presenter_context(room: Room, secret: str) -> dict[str, object]:
 
 @bp.get("/rooms/<code>/present/<secret>")
 def projector(code: str, secret: str) -> str:
-    room = _presented_room(code, secret)
-    return render_template("rooms/projector.html", **_presenter_context(room, secret))
+    return render_template("rooms/projector.html", **_presenter_context(_presented(code, secret), secret))
+
+
+@bp.post("/rooms/<code>/present/<secret>/close")
+def close(code: str, secret: str) -> Response:
+    """The presenter closes the room to new finishes, or opens it again."""
+    presented = _presented(code, secret)
+    form = CloseRoomForm()
+    if not form.validate():
+        abort(400)
+    store.set_closed(get_session(), presented.room, form.closed.data == "1")
+    return redirect(url_for("rooms.projector", code=presented.room.code, secret=secret), 303)
 
 
 # After the questions, the walkthrough ends on the room's closing question and its myth round.
@@ -234,7 +250,7 @@ CLOSING_SLIDES = ("chilling", "myths")
 
 @bp.get("/rooms/<code>/present/<secret>/walk/<int:step>")
 def walkthrough(code: str, secret: str, step: int) -> str:
-    room = _presented_room(code, secret)
+    presented = _presented(code, secret)
     questions = get_bank().questions
     if not 1 <= step <= len(questions) + len(CLOSING_SLIDES):
         abort(404)
@@ -246,79 +262,84 @@ def walkthrough(code: str, secret: str, step: int) -> str:
         step=step,
         total=len(questions),
         last=len(questions) + len(CLOSING_SLIDES),
-        **_presenter_context(room, secret),
+        **_presenter_context(presented, secret),
     )
 
 
 @bp.get("/rooms/<code>/present/<secret>/poll")
 def poll(code: str, secret: str) -> Response:
-    """A small JSON the projector script polls; 304 while nothing changed. Most polls change
-    nothing and are answered before they reach this view (see unchanged_poll)."""
-    view = _projection(_presented_room(code, secret))
-    response = jsonify(
-        finished=view.finished,
-        published=view.breakdown.completions,
-        myths_published=view.reflection.myth_rounds,
-        status=_status_text(view),
-    )
-    response.set_etag(view.etag)
+    """A small JSON the projector script polls. Every access rule applies first; then, while
+    nothing changed, a 304 from the one query made so far, before any figure is computed."""
+    presented = _presented(code, secret)
+    if presented.etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        view = _projection(presented)
+        response = jsonify(
+            finished=view.finished, myth_rounds=presented.myth_rounds, closed=view.closed, status=_status_text(view)
+        )
+    response.set_etag(presented.etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
-    return response.make_conditional(request)
+    return response
 
 
 def _status_text(view: Projection) -> str:
+    if view.closed:
+        return _("Closed to new answers.")
     if view.waiting_for:
         return _("Waiting for %(n)s more before anything is shown.", n=view.waiting_for)
-    return _("Figures for the first %(shown)s. They move on after %(n)s more.", shown=view.breakdown.completions,
-             n=view.next_update_in)  # fmt: skip
+    return _("Figures for everyone who has finished, updated as each person finishes.")
 
 
 @bp.get("/rooms/<code>/present/<secret>/debrief")
 def debrief(code: str, secret: str) -> str:
-    room = _presented_room(code, secret)
-    context = _presenter_context(room, secret)
+    context = _presenter_context(_presented(code, secret), secret)
     view = cast(Projection, context["view"])
-    everyone = tally.read_tally(get_session(), get_bank(), tally.GLOBAL)
-    prompts = choose_prompts(view.breakdown, view.reflection, everyone)
+    prompts = choose_prompts(view.figures, published.site_figures())
     return render_template("rooms/debrief.html", prompts=prompts, **context)
+
+
+def _percent(value: float) -> int:
+    return round(100 * value)
+
+
+def _share_cells(share: Share) -> list[int]:
+    return [_percent(share.estimate), _percent(share.low), _percent(share.high)]
 
 
 @bp.get("/rooms/<code>/present/<secret>/debrief.csv")
 def debrief_csv(code: str, secret: str) -> Response:
-    """The thresholded figures only, as the debrief page shows them."""
-    room = _presented_room(code, secret)
-    view = _projection(room)
+    """The debrief's figures, as its page shows them: estimates in percent with their 95% range."""
+    presented = _presented(code, secret)
+    room = presented.room
+    figures = _projection(presented).figures
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["section", "item", "detail", "people"])
-    writer.writerow(["room", _cell(room.title or codes.spoken(room.code)), f"k={view.breakdown.k}", ""])
-    writer.writerow(["room", "published", _("finished quizzes included"), view.breakdown.completions])
-    bd = view.breakdown
-    for band in bd.bands:
-        writer.writerow(["band", " / ".join(_band_names(band.bands)), f"{band.low}-{band.high}", band.count])
-    for group in bd.ranges:
-        writer.writerow(["score", f"{group.low}-{group.high}", "", group.count])
-    for qrows in bd.questions:
-        for row in qrows.rows:
+    writer.writerow(["section", "item", "detail", "estimate", "low", "high"])
+    writer.writerow(["room", _cell(room.title or codes.spoken(room.code)), f"epsilon=ln {room.odds}", "", "", ""])
+    writer.writerow(["room", "finished", _("finished quizzes"), figures.finished, "", ""])
+    if figures.average is not None:
+        a = figures.average
+        writer.writerow(["score", "average", _("estimated average score"), a.estimate, a.low, a.high])
+    for habit in figures.costliest:
+        writer.writerow(
+            ["costliest", _cell(translate(habit.question.text)), _cell(translate(habit.option.text)),
+             *_share_cells(habit.share)]
+        )  # fmt: skip
+    for question in figures.questions:
+        for option in question.options:
             writer.writerow(
-                [
-                    "answer",
-                    _cell(translate(qrows.question.text)),
-                    _cell(" / ".join(translate(o.text) for o in row.options)),
-                    row.count,
-                ]
-            )
-    refl = view.reflection
-    if refl.chilling_visible:
-        for crow in refl.chilling:
-            options = " / ".join(str(chilling.OPTIONS[c]) for c in crow.options)
-            writer.writerow(["chilling", _cell(str(chilling.QUESTION)), _cell(options), crow.count])
-    if refl.myths_visible:
-        writer.writerow(["myths", "rounds published", _("finished rounds of myth or real included"), refl.myth_rounds])
-        for mrow in refl.myths:
-            if mrow.shown:
-                writer.writerow(["myth", _cell(translate(mrow.statement.text)), "right", mrow.right])
-                writer.writerow(["myth", _cell(translate(mrow.statement.text)), "wrong", mrow.wrong])
+                ["answer", _cell(translate(question.question.text)), _cell(translate(option.option.text)),
+                 *_share_cells(option.share)]
+            )  # fmt: skip
+    for row in figures.chilling:
+        writer.writerow(
+            ["chilling", _cell(str(chilling.QUESTION)), _cell(str(chilling.OPTIONS[row.option_id])),
+             *_share_cells(row.share)]
+        )  # fmt: skip
+    writer.writerow(["myths", "rounds", _("finished rounds of myth or real"), figures.myth_rounds, "", ""])
+    for myth in figures.myths:
+        writer.writerow(["myth", _cell(translate(myth.statement.text)), "right", *_share_cells(myth.right)])
     body = out.getvalue()
     filename = f"room-{room.code}-{store.today().isoformat()}.csv"
     return Response(
@@ -326,10 +347,6 @@ def debrief_csv(code: str, secret: str) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
-
-
-def _band_names(bands: tuple[str, ...]) -> list[str]:
-    return [str(BAND_NAMES[b]) for b in bands]
 
 
 def _cell(text: str) -> str:

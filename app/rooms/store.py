@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, literal, select
+from sqlalchemy import Select, bindparam, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import tally
+from .. import counted_once, tally
 from ..models import ROOM_SCOPE_PREFIX, Room
+from ..scoring import Bank, MythRound
 from . import codes
 
 PURGE_BATCH = 20  # rooms purged per opportunistic pass, so no request waits long
 
 
-def today() -> date:
-    """The current day in UTC: rooms know days, never times."""
-    return datetime.now(UTC).date()
+today = counted_once.today  # rooms know days, never times
 
 
 def is_open(room: Room, on: date | None = None) -> bool:
@@ -32,21 +31,33 @@ class NewRoom:
     secret: str  # shown once to the facilitator, never stored
 
 
-def create_room(session: Session, title: str, ttl_days: int, language: str | None = None) -> NewRoom:
-    """A new room with a fresh code; retries the rare code collision."""
+@dataclass(frozen=True)
+class RoomSettings:
+    title: str
+    ttl_days: int
+    odds: int  # e^ε of the room's randomized response
+    language: str | None = None
+
+
+def create_room(session: Session, settings: RoomSettings, bank: Bank, myths: MythRound) -> NewRoom:
+    """A new room with a fresh code and all its counters at zero; retries the rare code collision."""
     purge_expired(session, limit=PURGE_BATCH)
     for _attempt in range(10):
         secret = codes.new_secret()
         room = Room(
             id=codes.new_room_id(),
             code=codes.new_code(),
-            title=title.strip(),
+            title=settings.title.strip(),
             presenter_hash=codes.secret_hash(secret),
-            expires_on=today() + timedelta(days=ttl_days),
-            language=language or None,
+            expires_on=today() + timedelta(days=settings.ttl_days),
+            language=settings.language or None,
+            odds=settings.odds,
+            closed=False,
         )
         session.add(room)
         try:
+            session.flush()
+            tally.create_scope(session, room.scope, bank, myths)  # in the room's own transaction
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -61,8 +72,39 @@ _ROOM_BY_CODE = select(_ROOMS).where(_ROOMS.c.code == bindparam("code"))
 _ROOM_BY_ID = select(_ROOMS).where(_ROOMS.c.id == bindparam("id"))
 
 
+_ROOM_AND_FINISHED = select(_ROOMS, *tally.finished_columns(literal(ROOM_SCOPE_PREFIX) + _ROOMS.c.id)).where(
+    _ROOMS.c.code == bindparam("code")
+)
+
+
 def find_by_code(session: Session, code: str) -> Room | None:
     return _read(session, _ROOM_BY_CODE, {"code": code})
+
+
+@dataclass(frozen=True)
+class Presented:
+    """A room as its presenter views see it, with what their figures depend on."""
+
+    room: Room
+    finished: int
+    myth_rounds: int
+
+    @property
+    def etag(self) -> str:
+        """Changes whenever anything a presenter view shows may have changed."""
+        return f"{self.finished}-{self.myth_rounds}-{int(self.room.closed)}"
+
+
+def find_presented(session: Session, code: str) -> Presented | None:
+    """A room and its finished counts in one query: the projector's poll needs nothing more
+    to answer 304."""
+    with session.get_bind().connect() as connection:
+        row = connection.execute(_ROOM_AND_FINISHED, {"code": code}).first()
+    if row is None:
+        return None
+    *columns, finished, myth_rounds = row
+    room = Room(**dict(zip(_ROOMS.c.keys(), columns, strict=True)))
+    return Presented(room, finished or 0, myth_rounds or 0)
 
 
 def find_by_id(session: Session, room_id: str) -> Room | None:
@@ -78,9 +120,21 @@ def _read(session: Session, query: Select[Any], params: dict[str, str]) -> Room 
     return None if row is None else Room(**row._mapping)
 
 
+def set_closed(session: Session, room: Room, closed: bool) -> None:
+    """Close a room to new finishes (or open it again); its figures stay on the presenter's screens."""
+    try:
+        session.execute(update(Room).where(Room.id == room.id).values(closed=closed))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+
+
 def purge_expired(session: Session, *, limit: int | None = None, on: date | None = None) -> int:
-    """Delete expired rooms and all their counters, oldest first; returns how many rooms went."""
-    query = select(Room).where(Room.expires_on <= (on or today())).order_by(Room.expires_on)
+    """Delete expired rooms and all their counters, oldest first, and spent tokens past their
+    day; returns how many rooms went."""
+    day = on or today()
+    query = select(Room).where(Room.expires_on <= day).order_by(Room.expires_on)
     if limit is not None:
         query = query.limit(limit)
     try:
@@ -88,6 +142,7 @@ def purge_expired(session: Session, *, limit: int | None = None, on: date | None
         tally.delete_scopes(session, [r.scope for r in expired])
         for room in expired:
             session.delete(room)
+        tally.purge_spent_tokens(session, day)
         session.commit()
     except Exception:
         session.rollback()

@@ -26,13 +26,13 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS, CSP_REPORTER, VIEWPORTS, Watched,
 
 pytestmark = pytest.mark.browser
 
-K = 3  # MIN_GROUP_SIZE for this site: three phones make a room whose figures are shown
+K = 3  # MIN_FINISHED for this site: three phones make a room whose figures are shown
 QUESTION_URL = re.compile(r"/quiz/(\d+|closing)$")
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[HttpsSite]:
-    with https_site(tmp_path_factory.mktemp("https"), {"MIN_GROUP_SIZE": str(K), "GUNICORN_THREADS": "8"}) as s:
+    with https_site(tmp_path_factory.mktemp("https"), {"MIN_FINISHED": str(K), "GUNICORN_THREADS": "8"}) as s:
         yield s
 
 
@@ -171,7 +171,7 @@ def test_the_whole_room_journey_over_https(open_tls, site):
     expect(page.locator("[data-finished]")).to_have_text("1", timeout=15_000)  # the projector polls over https
     for n in range(2, K + 1):
         phone_joins_and_finishes(open_tls, code, n)
-    page.locator("[data-breakdown]").wait_for(timeout=20_000)
+    page.locator("[data-figures]").wait_for(timeout=20_000)
     assert page.locator("[data-finished]").inner_text().strip() == str(K)
     projector.screenshot("https-projector")
 

@@ -137,11 +137,11 @@ def test_facilitator_opens_a_room_and_the_projector_waits_for_five_phones(open_p
     assert page.get_by_role("button", name="Refresh").is_hidden()
 
     for n in range(1, 6):
-        assert page.locator("[data-breakdown]").count() == 0, f"the room was shown after only {n - 1}"
+        assert page.locator("[data-figures]").count() == 0, f"the room was shown after only {n - 1}"
         assert page.locator("[data-waiting]").is_visible()
         _phone_finishes_quiz_in_room(open_page, code, n, by_hand=n == 1)
         if n == 1:
-            # The projector polls: the count of finished people updates live, nothing else does.
+            # The projector polls, and reloads itself when someone finished.
             expect(page.locator("[data-finished]")).to_have_text("1", timeout=15_000)
             expect(page.locator("[data-status]")).to_contain_text("Waiting for 4 more")
             projector.screenshot("workshop-waiting-projector")
@@ -150,10 +150,11 @@ def test_facilitator_opens_a_room_and_the_projector_waits_for_five_phones(open_p
             assert page.locator("[data-finished]").inner_text().strip() == str(n)
             assert page.locator("[data-waiting]").get_attribute("data-waiting") == str(5 - n)
 
-    # The fifth finished quiz publishes the room: the projector reloads itself with the figures.
-    page.locator("[data-breakdown]").wait_for(timeout=20_000)
+    # From the fifth finished quiz the room shows its estimates: the projector reloads itself with them.
+    page.locator("[data-figures]").wait_for(timeout=20_000)
     assert page.locator("[data-finished]").inner_text().strip() == "5"
-    assert page.locator("[data-scores] [data-count]").count() > 0
+    assert page.locator("[data-average]").is_visible() and page.locator("[data-estimate]").count() > 0
+    assert page.locator("[data-count]").count() == 0  # estimates with ranges, never a count of people
     projector.screenshot("workshop-shown-projector")
 
     # The walkthrough steps by arrow key.
@@ -173,7 +174,7 @@ def test_projector_without_javascript_offers_a_refresh_button(open_page, worksho
     assert refresh.is_visible()
     refresh.click()
     assert urlsplit(w.page.url).path == workshop_room.presenter_path
-    assert w.page.locator("[data-breakdown]").is_visible()  # the room of five is shown
+    assert w.page.locator("[data-figures]").is_visible()  # the room of five is shown
     w.page.get_by_role("link", name="Walkthrough").click()
     w.page.get_by_role("link", name="Next").click()  # without the arrow-key script, links step
     assert w.page.locator("[data-walk-step='2']").is_visible()

@@ -1,0 +1,183 @@
+"""Everything a scope may publish, computed in one place from its randomized counters.
+
+/stats, the myth result page, a room's projector, walkthrough, printable debrief and CSV
+all show a Figures and nothing else; templates only display it. Below `min_finished`
+finished quizzes (or myth rounds) a scope's figures are empty: with so few people the
+ranges would cover nearly everything (bench/privacy_sim.py), so nothing is shown at all.
+
+Each figure is an estimate with a 95% range, never a count of people: the counters hold
+randomized values, and only their de-biased shares mean anything. The finished count is
+exact: it says that someone finished, never what they answered.
+
+Pure Python over a Tally: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from ..chilling import OPTION_IDS as CHILLING_IDS
+from ..scoring import (
+    SCORE_MAX,
+    SCORE_MIN,
+    START,
+    Bank,
+    MythRound,
+    Option,
+    Question,
+    Statement,
+    band_for,
+    option_points,
+)
+from ..tally import RIGHT, Tally
+from .estimates import Mean, Share, average, share, shares
+from .randomized_response import epsilon, truth_probability
+
+WATCHED = ("changed", "considered")  # closing answers that admit being watched mattered
+COSTLIEST = 3
+
+
+@dataclass(frozen=True)
+class Level:
+    """A privacy level in the words a page states it with."""
+
+    odds: int  # e^ε
+    epsilon: float
+    yes_no: float  # a best guess about a yes/no answer is right at most this often
+    three: float  # ... about an answer among three
+
+
+def level(odds: int) -> Level:
+    return Level(odds, epsilon(odds), float(truth_probability(odds, 2)), float(truth_probability(odds, 3)))
+
+
+@dataclass(frozen=True)
+class OptionFigure:
+    option: Option
+    share: Share
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    question: Question
+    options: tuple[OptionFigure, ...]
+
+
+@dataclass(frozen=True)
+class ChillingFigure:
+    option_id: str
+    share: Share
+
+
+@dataclass(frozen=True)
+class MythFigure:
+    statement: Statement
+    right: Share  # the share who got it right
+
+
+@dataclass(frozen=True)
+class Habit:
+    """An answer that costs points: its estimated share, and the points it costs each person."""
+
+    question: Question
+    option: Option
+    share: Share
+    points_each: float
+
+    @property
+    def cost(self) -> float:
+        """Points it takes off the scope's average score (negative)."""
+        return self.share.estimate * self.points_each
+
+
+@dataclass(frozen=True)
+class ScoreFigure:
+    """The estimated average score, its 95% range, and the band the estimate falls in."""
+
+    estimate: int
+    low: int
+    high: int
+
+    @property
+    def band(self) -> str:
+        return band_for(self.estimate)
+
+
+@dataclass(frozen=True)
+class Figures:
+    odds: int  # e^ε the scope's values were randomized at
+    min_finished: int
+    finished: int
+    myth_rounds: int
+    questions: tuple[QuestionFigures, ...] = ()
+    chilling: tuple[ChillingFigure, ...] = ()
+    watched: Share | None = None  # "changed" and "considered" together
+    average: ScoreFigure | None = None
+    costliest: tuple[Habit, ...] = ()
+    myths: tuple[MythFigure, ...] = ()
+
+    @property
+    def visible(self) -> bool:
+        return bool(self.questions)
+
+    @property
+    def myths_visible(self) -> bool:
+        return bool(self.myths)
+
+    @property
+    def waiting_for(self) -> int:
+        return max(0, self.min_finished - self.finished)
+
+    @property
+    def level(self) -> Level:
+        return level(self.odds)
+
+    def for_question(self, question_id: str) -> QuestionFigures | None:
+        return next((q for q in self.questions if q.question.id == question_id), None)
+
+
+def _score(mean: Mean | None) -> ScoreFigure | None:
+    if mean is None:
+        return None
+    return ScoreFigure(round(mean.estimate), math.floor(mean.low), math.ceil(mean.high))
+
+
+def _question_figures(bank: Bank, tally: Tally, odds: int) -> tuple[tuple[QuestionFigures, ...], tuple[Habit, ...]]:
+    points = option_points(bank)
+    questions = []
+    habits = []
+    for q in bank.questions:
+        estimated = shares(tally.answer_counts(q.id), [o.id for o in q.options], odds)
+        questions.append(QuestionFigures(q, tuple(OptionFigure(o, estimated[o.id]) for o in q.options)))
+        habits.extend(Habit(q, o, estimated[o.id], points[q.id, o.id]) for o in q.options if points[q.id, o.id] < 0)
+    costliest = sorted((h for h in habits if h.share.estimate > 0), key=lambda h: h.cost)[:COSTLIEST]
+    return tuple(questions), tuple(costliest)
+
+
+def _average(bank: Bank, tally: Tally, odds: int) -> ScoreFigure | None:
+    points = option_points(bank)
+    items = [(tally.answer_counts(q.id), {o.id: points[q.id, o.id] for o in q.options}) for q in bank.questions]
+    return _score(average(items, odds, base=START, bounds=(SCORE_MIN, SCORE_MAX)))
+
+
+def scope_figures(bank: Bank, myths: MythRound, tally: Tally, *, odds: int, min_finished: int) -> Figures:
+    """What a scope may show: estimates from its randomized counters, or nothing below the minimum."""
+    figures = Figures(odds, min_finished, tally.completions, tally.myth_rounds)
+    if tally.completions >= min_finished:
+        questions, costliest = _question_figures(bank, tally, odds)
+        chilling = shares(tally.chilling, CHILLING_IDS, odds)
+        figures = replace(
+            figures,
+            questions=questions,
+            costliest=costliest,
+            average=_average(bank, tally, odds),
+            chilling=tuple(ChillingFigure(c, chilling[c]) for c in CHILLING_IDS),
+            watched=share(tally.chilling, WATCHED, len(CHILLING_IDS), odds) if sum(tally.chilling.values()) else None,
+        )
+    if tally.myth_rounds >= min_finished:
+        figures = replace(
+            figures,
+            myths=tuple(MythFigure(s, share(tally.myth_counts(s.id), (RIGHT,), 2, odds)) for s in myths.statements),
+        )
+    return figures

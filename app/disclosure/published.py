@@ -1,0 +1,29 @@
+"""The figures of a scope as pages read them: the site's, or a room's, at its own level.
+
+The only way a page or an export gets a figure: read the scope's randomized counters,
+hand them to figures.scope_figures with the scope's privacy level and the minimum of
+finished quizzes. Templates then only display what comes back.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from .. import tally
+from ..content import get_bank, get_myths
+from ..database import get_session
+from ..models import Room
+from .figures import Figures, scope_figures
+
+
+def figures_of(scope: str, odds: int) -> Figures:
+    counts = tally.read_tally(get_session(), get_bank(), scope)
+    return scope_figures(get_bank(), get_myths(), counts, odds=odds, min_finished=current_app.config["MIN_FINISHED"])
+
+
+def site_figures() -> Figures:
+    return figures_of(tally.GLOBAL, current_app.config["EPSILON_ODDS"])
+
+
+def room_figures(room: Room) -> Figures:
+    return figures_of(room.scope, room.odds)

@@ -1,0 +1,163 @@
+"""How clear a room's figures are under deniable counting: simulated rooms, the app's own code.
+
+    .venv/bin/python bench/privacy_sim.py              # rooms of 10, 20, 50, 300 at ε = ln 2, ln 4, ln 9
+    .venv/bin/python bench/privacy_sim.py --odds 4     # one level only
+    .venv/bin/python bench/privacy_sim.py --smoke      # a few rooms: the test suite runs this
+
+Each simulated room is a crowd with its own taste: for every question, the room's true shares
+of its options are drawn at random (uniform over all possible shares), and people lean
+together (half of each person's answers follow one personal "good or bad habits" draw, the
+rest are independent), as real rooms do. Each person's answers then go through the same
+randomized response the app runs (app/disclosure/counting.py) and the room's figures are
+computed by the same code the pages use (app/disclosure/figures.py). Against the room's
+true answers, it prints:
+
+- shares: the mean absolute error of every shown share, in percentage points, and how
+  often its 95% range holds the true share;
+- costliest habits: how often the shown costliest one is the true costliest, the three
+  shown are the true three (in any order), and the three shown are among the true five;
+- average score: the mean absolute error of the estimate, the mean width of its range, and
+  how often the range holds the room's true average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections import Counter as Multiset
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.disclosure import counting
+from app.disclosure.figures import scope_figures
+from app.disclosure.randomized_response import ROOM_ODDS, truth_probability
+from app.scoring import load_bank, load_myths, option_points, score_answers
+from app.tally import Tally
+
+SIZES = (10, 20, 50, 300)
+LEAN = 0.5  # the share of a person's answers that follow their own habits draw
+
+
+@dataclass
+class Row:
+    share_errors: list[float] = field(default_factory=list)
+    share_held: list[bool] = field(default_factory=list)
+    first_right: int = 0
+    three_right: int = 0
+    three_in_five: int = 0
+    score_errors: list[float] = field(default_factory=list)
+    score_widths: list[float] = field(default_factory=list)
+    score_held: int = 0
+    rooms: int = 0
+
+
+def room_taste(bank, rng: random.Random) -> dict[str, list[float]]:
+    taste = {}
+    for q in bank.questions:
+        weights = [rng.expovariate(1) for _ in q.options]  # uniform over all possible shares
+        taste[q.id] = [w / sum(weights) for w in weights]
+    return taste
+
+
+def person(bank, taste, rng: random.Random) -> dict[str, str]:
+    habits = rng.random()
+    answers = {}
+    for q in bank.questions:
+        u = habits if rng.random() < LEAN else rng.random()
+        cumulative = 0.0
+        answers[q.id] = q.options[-1].id
+        for option, weight in zip(q.options, taste[q.id], strict=True):
+            cumulative += weight
+            if u <= cumulative:
+                answers[q.id] = option.id
+                break
+    return answers
+
+
+def simulate(size: int, odds: int, rooms: int, seed: int) -> Row:
+    bank, myths = load_bank(), load_myths()
+    points = option_points(bank)
+    rng = random.Random(seed)  # noqa: S311  (a reproducible simulation; the app's own coin uses secrets)
+    scope = counting.Scope("room:sim", odds)
+    row = Row()
+    for _ in range(rooms):
+        taste = room_taste(bank, rng)
+        people = [person(bank, taste, rng) for _ in range(size)]
+        tally = Tally(
+            completions=size,
+            answers={q.id: {o.id: 0 for o in q.options} for q in bank.questions},
+            chilling={c: 0 for c in CHILLING_IDS},
+        )
+        truth: dict[str, Multiset[str]] = {q.id: Multiset() for q in bank.questions}
+        for answers in people:
+            items = counting.quiz_items(bank, answers, rng.choice(CHILLING_IDS))
+            for c in counting.randomize_for(items, [scope], rng.randrange)[scope.name]:
+                if c.metric.startswith("answer:"):
+                    tally.answers[c.metric.removeprefix("answer:")][c.value] += 1
+                else:
+                    tally.chilling[c.value] += 1
+            for q in bank.questions:
+                truth[q.id][answers[q.id]] += 1
+        figures = scope_figures(bank, myths, tally, odds=odds, min_finished=1)
+        for qf in figures.questions:
+            for of in qf.options:
+                true = truth[qf.question.id][of.option.id] / size
+                row.share_errors.append(abs(of.share.estimate - true))
+                row.share_held.append(of.share.low <= true <= of.share.high)
+        costs = sorted(
+            (truth[q.id][o.id] / size * points[q.id, o.id], q.id, o.id)
+            for q in bank.questions
+            for o in q.options
+            if points[q.id, o.id] < 0
+        )
+        true_order = [(q, o) for _cost, q, o in costs]
+        shown = [(h.question.id, h.option.id) for h in figures.costliest]
+        row.first_right += bool(shown) and shown[0] == true_order[0]
+        row.three_right += set(shown) == set(true_order[:3])
+        row.three_in_five += bool(shown) and set(shown) <= set(true_order[:5])
+        true_average = sum(score_answers(bank, a).score for a in people) / size
+        average = figures.average
+        if average is None:
+            raise RuntimeError("a room with finished quizzes has no average")
+        row.score_errors.append(abs(average.estimate - true_average))
+        row.score_widths.append(average.high - average.low)
+        row.score_held += average.low <= true_average <= average.high
+        row.rooms += 1
+    return row
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--odds", type=int, action="append", help="e^ε (default: the room levels 2, 4, 9)")
+    parser.add_argument("--rooms", type=int, default=300, help="simulated rooms per size (default 300)")
+    parser.add_argument("--smoke", action="store_true", help="a few small rooms: does it still run?")
+    args = parser.parse_args()
+    levels = args.odds or list(ROOM_ODDS)
+    sizes = (10, 20) if args.smoke else SIZES
+    rooms = 3 if args.smoke else args.rooms
+    for odds in levels:
+        two, three = float(truth_probability(odds, 2)), float(truth_probability(odds, 3))
+        print(f"\nε = ln {odds}: a best guess about a yes/no answer is right at most {two:.0%}, of three {three:.0%}")
+        print(f"{rooms} simulated rooms per size; shares in percentage points, scores in points")
+        print("| people | share error | share in range | costliest right | same three | three in top five "
+              "| average error | average range | average in range |")  # fmt: skip
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for size in sizes:
+            r = simulate(size, odds, rooms if size < 300 else max(1, rooms // 3), seed=size * 100 + odds)
+            print(
+                f"| {size} | {100 * mean(r.share_errors):.1f} | {mean(r.share_held):.0%} "
+                f"| {r.first_right / r.rooms:.0%} | {r.three_right / r.rooms:.0%} | {r.three_in_five / r.rooms:.0%} "
+                f"| {mean(r.score_errors):.0f} | ±{mean(r.score_widths) / 2:.0f} | {r.score_held / r.rooms:.0%} |"
+            )
+
+
+if __name__ == "__main__":
+    main()

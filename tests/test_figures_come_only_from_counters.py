@@ -1,0 +1,99 @@
+"""Property: every figure any page shows is computed from the randomized counters alone.
+
+For any set of visitors (their true answers, closing answers, myth rounds, in a room or
+not), the pages that publish figures (/stats, the myth result, the projector, the
+walkthrough, the debrief and its CSV) are byte for byte the same when rendered from a
+database that holds nothing but those counters (and the room's row), copied in by hand:
+no true answer, token or anything else the visitors' requests left behind can reach a page.
+And the counters hold only the randomized values: each is the sum of the receipts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter as Multiset
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, insert, select
+
+from app import storage
+from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.models import Counter, Room, SpentToken
+from app.scoring import load_bank, load_myths
+from tests.conftest import QuizDriver, csrf_token
+from tests.receipts import counted
+from tests.test_rooms import open_room
+
+BANK = load_bank()
+MYTHS = load_myths()
+TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="[^"]+"')
+
+visitor = st.fixed_dictionaries(
+    {
+        "answers": st.tuples(*(st.sampled_from([o.id for o in q.options]) for q in BANK.questions)),
+        "chilling": st.sampled_from(CHILLING_IDS),
+        "in_room": st.booleans(),
+        "myths": st.none() | st.tuples(*(st.sampled_from(["real", "myth"]) for _ in MYTHS.statements)),
+    }
+)
+
+
+def figure_pages(client, link: str, myth_viewer) -> dict[str, str]:
+    n = len(BANK.questions)
+    paths = ["/stats", link, f"{link}/walk/1", f"{link}/walk/{n + 1}", f"{link}/walk/{n + 2}", f"{link}/debrief"]
+    pages = {path: client.get(path).get_data(as_text=True) for path in paths}
+    pages["csv"] = client.get(f"{link}/debrief.csv").get_data(as_text=True)
+    if myth_viewer is not None:
+        pages["/myths/result"] = myth_viewer.get("/myths/result").get_data(as_text=True)
+    return {path: TOKEN.sub("csrf", page) for path, page in pages.items()}
+
+
+def wipe(app) -> None:
+    with app.extensions["database"].sessions() as s:
+        for table in (Counter, SpentToken, Room):
+            s.execute(delete(table))
+        s.commit()
+    storage.create_site_counters(app)
+
+
+@given(st.lists(visitor, min_size=1, max_size=7), st.sampled_from(["2", "4", "9"]))
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_published_figures_depend_on_the_counters_alone(app, visitors, odds):
+    wipe(app)
+    facilitator = app.test_client()
+    code, link, _ = open_room(facilitator, odds=odds)
+    receipts: Multiset = Multiset()
+    myth_viewer = None
+    for v in visitors:
+        browser = app.test_client()
+        if v["in_room"]:
+            page = browser.get(f"/r/{code}").get_data(as_text=True)
+            browser.post(f"/r/{code}", data={"csrf_token": csrf_token(page)})
+        answers = {q.id: a for q, a in zip(BANK.questions, v["answers"], strict=True)}
+        QuizDriver(browser, BANK).complete(answers, v["chilling"])
+        receipts.update(counted(browser.get("/quiz/result").get_data(as_text=True)))
+        if v["myths"] is not None:
+            page = browser.get("/myths/").get_data(as_text=True)
+            guesses = {s.id: g for s, g in zip(MYTHS.statements, v["myths"], strict=True)}
+            browser.post("/myths/", data={"csrf_token": csrf_token(page), **guesses})
+            receipts.update(counted(browser.get("/myths/result").get_data(as_text=True)))
+            myth_viewer = browser
+
+    with app.extensions["database"].sessions() as s:
+        rows = [dict(r._mapping) for r in s.execute(select(Counter.__table__))]
+        room_rows = [dict(r._mapping) for r in s.execute(select(Room.__table__))]
+    # the counters are exactly what the receipts say was counted: randomized values, nothing else
+    assert Multiset({(r["scope"], r["metric"], r["value"]): r["count"] for r in rows if r["count"]}) == receipts
+    before = figure_pages(facilitator, link, myth_viewer)
+
+    # a database holding only those rows, written by hand
+    wipe(app)
+    with app.extensions["database"].sessions() as s:
+        s.execute(delete(Counter))
+        s.execute(insert(Room.__table__), room_rows)
+        s.execute(insert(Counter.__table__), rows)
+        s.commit()
+    after = figure_pages(facilitator, link, myth_viewer)
+    for path, page in before.items():
+        assert after[path] == page, path
