@@ -17,7 +17,6 @@ from . import (
     errors,
     health,
     i18n,
-    page_cache,
     rate_limits,
     request_log,
     security,
@@ -63,7 +62,6 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     bank_text.init_app(app)
     charts.init_app(app)
-    page_cache.init_app(app)
     storage.init_app(app)  # the site's counters at zero; the WAL checkpoint timer
 
 

@@ -9,21 +9,17 @@ from .. import chilling
 from ..content import get_bank, get_myths
 from ..disclosure import published
 from ..disclosure.figures import level
-from ..page_cache import cached_page
 from . import bp
 
 
 @bp.get("/")
 def index() -> str:
     bank = get_bank()
-    return cached_page(
-        "index",
-        lambda: render_template(
-            "pages/index.html",
-            bank=bank,
-            minutes=max(3, round(len(bank.questions) * 15 / 60)),
-            myths_count=len(get_myths().statements),
-        ),
+    return render_template(
+        "pages/index.html",
+        bank=bank,
+        minutes=max(3, round(len(bank.questions) * 15 / 60)),
+        myths_count=len(get_myths().statements),
     )
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -13,9 +13,7 @@ from ..content import get_bank
 from ..disclosure import counting
 from ..disclosure.randomized_response import Counted
 from ..errors import render_error
-from ..page_cache import cached_page
 from ..rate_limits import completions_limit, limiter, reached_the_result
-from ..rooms import membership
 from ..scoring import Question
 from . import bp, progress
 from .forms import AnswerForm, ClosingForm
@@ -45,7 +43,7 @@ def question(step: int) -> Response | str | tuple[str, int]:
     q = bank.questions[step - 1]
     if request.method != "POST":  # GET or HEAD
         selected = progress.answers(bank).get(q.id)
-        return _shared_page(("question", step, selected), lambda: _render_question(step, _answered(q, selected)))
+        return _render_question(step, _answered(q, selected))
     form = AnswerForm.for_question(q)
     if not form.validate():
         return _render_question(step, form), 400
@@ -59,12 +57,6 @@ def _answered(q: Question, selected: str | None) -> AnswerForm:
     form = AnswerForm.for_question(q)
     form.answer.data = selected
     return form
-
-
-def _shared_page(key: tuple[object, ...], render: Callable[[], str]) -> str:
-    """A quiz page as everyone sees it, kept once rendered; a room member's page names
-    their room, so it is rendered for them alone."""
-    return render() if membership.KEY in session else cached_page(key, render)
 
 
 def _render_question(step: int, form: AnswerForm) -> str:
