@@ -70,11 +70,13 @@ def register_blueprints(app: Flask) -> None:
     from .pages import bp as pages
     from .quiz import bp as quiz
     from .rooms import bp as rooms
+    from .share import bp as share
 
     app.register_blueprint(pages)
     app.register_blueprint(quiz)
     app.register_blueprint(myths)
     app.register_blueprint(rooms)
+    app.register_blueprint(share)
     health.init_app(app)
 
 
