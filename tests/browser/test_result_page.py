@@ -124,7 +124,7 @@ def test_the_result_is_three_phone_screens_and_each_part_is_shown_once(open_page
 
     if who == "room":
         look_up = page.locator("[data-look-up]")
-        assert look_up.get_attribute("data-look-up") in look_up.inner_text().replace("-", "")  # as spoken
+        assert look_up.get_attribute("data-look-up") in re.sub("[-\u2011]", "", look_up.inner_text())  # as spoken
         assert "Look up at the screen" in look_up.inner_text()
         assert _top_and_bottom(page, "[data-look-up]")[1] <= _top_and_bottom(page, ".score-card")[0]
     else:
