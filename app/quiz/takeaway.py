@@ -20,7 +20,7 @@ def takeaway(bank: Bank, score: int) -> str:
         return _("A score like this decides who is trusted without a deposit, and who waits.")
     if won == 0:
         return ngettext(
-            "At this score, the one perk partners offered stays out of reach: it needs %(next)s.",
+            "At this score, not even %(num)s perk partners offered would open: it needs %(next)s.",
             "At this score, none of the %(num)s perks partners offered would open: the first needs %(next)s.",
             total,
             next=locked[0],
@@ -34,7 +34,7 @@ def takeaway(bank: Bank, score: int) -> str:
             next=locked[0],
         )
     return ngettext(
-        "At this score, the one perk partners offered would open, as long as the scorer keeps liking your habits.",
-        "At this score, all %(num)s perks partners offered would open, as long as the scorer keeps liking your habits.",
+        "At this score, the %(num)s perk partners offered would open, as long as the scorer keeps liking the habits behind it.",
+        "At this score, all %(num)s perks partners offered would open, as long as the scorer keeps liking the habits behind it.",
         total,
     )
