@@ -34,7 +34,9 @@ def takeaway(bank: Bank, score: int) -> str:
             next=locked[0],
         )
     return ngettext(
-        "At this score, the %(num)s perk partners offered would open, as long as the scorer keeps liking the habits behind it.",
-        "At this score, all %(num)s perks partners offered would open, as long as the scorer keeps liking the habits behind it.",
+        "At this score, the %(num)s perk partners offered would open,"
+        " as long as the scorer keeps liking the habits behind it.",
+        "At this score, all %(num)s perks partners offered would open,"
+        " as long as the scorer keeps liking the habits behind it.",
         total,
     )
