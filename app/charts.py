@@ -45,7 +45,6 @@ class Tick:
 @dataclass(frozen=True)
 class Gauge:
     arcs: tuple[Arc, ...]
-    needle: tuple[float, float]  # where the needle ends, drawn straight (no motion)
     # The needle is drawn pointing at 350 and turned: first to the start (start_turn), then,
     # in an inner group, by sweep more. CSS animates only the inner turn from 0 to its
     # attribute value, so the sweep runs from the start to the score, whatever the score.
@@ -77,7 +76,6 @@ def gauge(score: int, band: str, average: tuple[int, int, int] | None = None) ->
         rng = _arc(low, high, R + 12) if high > low else None
     return Gauge(
         arcs,
-        _point(score, NEEDLE),
         start_turn=turn(START),
         sweep=round(turn(score) - turn(START), 2),
         start=_tick(START),
