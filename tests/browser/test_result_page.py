@@ -334,3 +334,16 @@ def test_the_rooms_join_button_is_above_the_fold(open_page, workshop_room, viewp
     _top, bottom = _top_and_bottom(w.page, "[data-join-room]")
     _record({"page": "join", "viewport": viewport, "button_bottom": bottom})
     assert bottom <= VIEWPORTS[viewport]["height"]
+
+
+def test_the_what_if_is_one_tap_away_and_redraws_in_place(open_page, scorers):
+    w = _open_result(open_page, scorers["low"])
+    page = w.page
+    assert not page.locator("select#what-if-change").is_visible(), "folded away at first"
+    page.locator("details.more-part > summary", has_text="What if?").click()
+    page.locator("form.what-if-try button").click()  # the cheapest way up, with JavaScript: no new page
+    page.wait_for_function("document.querySelector('#result-score h1').textContent.includes('What if')")
+    assert page.url.endswith("/quiz/result")
+    assert int(page.locator(".score-number").inner_text()) > 350
+    assert "not stored and not counted" in page.locator("#result-score").inner_text()
+    w.assert_clean()
