@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -79,7 +77,3 @@ class SecurityHeaders:
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start)
-
-
-def init_app(app: Flask) -> None:
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, static_headers(app.config.get("BEHIND_HTTPS", False)))  # type: ignore[method-assign]

@@ -18,8 +18,8 @@ from sqlalchemy import MetaData, create_engine, func, select
 os.environ.setdefault("APP_ENV", "testing")
 
 from app import create_app
-from app.migrate import upgrade
 from app.models import Counter
+from app.schema import upgrade
 from app.scoring import Bank
 
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

@@ -191,7 +191,7 @@ def page_guess(before_html, after_html, n_before, bank, victim: Victim, score: S
 def unlimited(database_url, tmp_path):
     """The app with rate limits off: the attacker opens a room per victim."""
     from app import create_app
-    from app.migrate import upgrade
+    from app.schema import upgrade
     from tests.conftest import TEST_MIN_FINISHED
 
     upgrade(database_url)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.migrate import upgrade
+from app.schema import upgrade
 from tests.loadgen import CSRF_RE, Server, Visitor, forge_cookie, request, running, session_cookie
 from tests.ports import free_port
 

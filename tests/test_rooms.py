@@ -12,9 +12,9 @@ from babel.dates import format_date
 from sqlalchemy import select, update
 
 from app import create_app
-from app.migrate import upgrade
 from app.models import Room
 from app.rooms import codes, store
+from app.schema import upgrade
 from app.scoring import best_answers, worst_answers
 from tests.conftest import QuizDriver, csrf_token
 
