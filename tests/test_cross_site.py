@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from app.config import settings_from_env
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
-from tests.conftest import csrf_token
-from tests.test_rooms import open_room
+from tests.helpers import csrf_token, open_room
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND"]
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")

@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from app.config import ConfigError, settings_from_env
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tests.loadgen import Server, running
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from app.scoring import load_bank
+from tests.helpers import CSRF_RE
 from tests.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,6 @@ VIEWPORTS = {
     "desktop": {"width": 1280, "height": 800},
     "projector": {"width": 1920, "height": 1080},
 }
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def require(present: bool, what: str) -> None:
