@@ -7,7 +7,22 @@ from typing import Any
 
 from flask import Flask
 
-from . import bank_text, charts, content, errors, health, i18n, request_layers, request_log, session, storage
+from . import (
+    bank_text,
+    charts,
+    content,
+    errors,
+    health,
+    i18n,
+    myths,
+    pages,
+    quiz,
+    request_layers,
+    request_log,
+    rooms,
+    session,
+    storage,
+)
 from .config import PROJECT_ROOT, settings_from_env
 from .database import Database
 
@@ -48,13 +63,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .myths import bp as myths
-    from .pages import bp as pages
-    from .quiz import bp as quiz
-    from .rooms import bp as rooms
-
-    app.register_blueprint(pages)
-    app.register_blueprint(quiz)
-    app.register_blueprint(myths)
-    app.register_blueprint(rooms)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(quiz.bp)
+    app.register_blueprint(myths.bp)
+    app.register_blueprint(rooms.bp)
     health.init_app(app)
