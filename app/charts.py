@@ -43,5 +43,5 @@ def gauge(score: int, band: str) -> Gauge:
     return Gauge(tuple(arcs), _point(score, R - 22))
 
 
-def init_app(app: Flask) -> None:
+def init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(gauge=gauge)
