@@ -84,5 +84,5 @@ def gauge(score: int, band: str, average: tuple[int, int, int] | None = None) ->
     )
 
 
-def init_app(app: Flask) -> None:
+def init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(gauge=gauge)

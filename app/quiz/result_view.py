@@ -12,7 +12,7 @@ from ..content import get_bank, get_myths
 from ..disclosure.published import site_standing
 from ..receipt import NOT_KEPT, receipt
 from ..scoring import START, Change, Report, cheapest_way_up, score_answers
-from . import progress
+from ..visitor import quiz as progress
 from .takeaway import takeaway
 
 # The parts of the result page that a what-if redraws, by element id.

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from app.scoring import load_bank
+from tests.helpers import CSRF_RE
 from tests.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,6 @@ VIEWPORTS = {
     "desktop": {"width": 1280, "height": 800},
     "projector": {"width": 1920, "height": 1080},
 }
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def require(present: bool, what: str) -> None:
@@ -294,6 +294,18 @@ class Watched:
     console_errors: list[str] = field(default_factory=list)
     expected_failures: set[str] = field(default_factory=set)
 
+    @classmethod
+    def open(cls, context: Any, base_url: str, *, js: bool) -> Watched:
+        """A new page in this context, every request, console error and CSP violation recorded."""
+        if js:
+            context.add_init_script(CSP_REPORTER)
+        page = context.new_page()
+        watched = cls(context, page, base_url)
+        context.on("request", lambda request: watched.requests.append(request))
+        page.on("console", lambda m: m.type == "error" and watched.console_errors.append(f"{m.text} ({page.url})"))
+        page.on("pageerror", lambda e: watched.console_errors.append(f"uncaught {e} ({page.url})"))
+        return watched
+
     def goto(self, path: str, expect_status: int = 200) -> Any:
         """Open a page; an expected 4xx is not counted as the page's console error."""
         if expect_status >= 400:
@@ -346,14 +358,7 @@ def open_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Watche
         contexts.append(context)
         if cookies:
             context.add_cookies([{**c, "url": live_server.url} for c in cookies])
-        if js:
-            context.add_init_script(CSP_REPORTER)
-        page = context.new_page()
-        watched = Watched(context, page, live_server.url)
-        context.on("request", lambda request: watched.requests.append(request))
-        page.on("console", lambda m: m.type == "error" and watched.console_errors.append(f"{m.text} ({page.url})"))
-        page.on("pageerror", lambda e: watched.console_errors.append(f"uncaught {e} ({page.url})"))
-        return watched
+        return Watched.open(context, live_server.url, js=js)
 
     yield _open
     for context in contexts:

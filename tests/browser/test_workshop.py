@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CSRF_RE, PROJECTOR_PAGE_TYPES, PageType, tap_answer
+from tests.helpers import CSRF_RE
+
+from .conftest import PROJECTOR_PAGE_TYPES, PageType, tap_answer
 
 pytestmark = pytest.mark.browser
 
