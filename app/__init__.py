@@ -21,6 +21,7 @@ from . import (
     request_log,
     rooms,
     session,
+    share,
     storage,
 )
 from .config import PROJECT_ROOT, settings_from_env
@@ -67,4 +68,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quiz.bp)
     app.register_blueprint(myths.bp)
     app.register_blueprint(rooms.bp)
+    app.register_blueprint(share.bp)
     health.init_app(app)

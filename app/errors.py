@@ -42,6 +42,7 @@ REASONS = {
     "incomplete": _l("There is no finished quiz in this browser to show. Start the quiz to get a score."),
     "what_if": _l("That change is not one of this quiz's answers. Nothing was stored or counted."),
     "myths_incomplete": _l("There is no finished round of myth or real in this browser to show."),
+    "share": _l("A shared link holds a score from 350 to 950, or a band's name. This one holds neither."),
     "expired": _l(
         "Your answers are kept in this browser only for a limited time, and that time has passed, "
         "so they were forgotten. Nothing was counted. You can start the quiz again."

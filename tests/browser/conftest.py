@@ -365,6 +365,20 @@ def open_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Watche
         context.close()
 
 
+def tap_answer(page: Any, index: int) -> None:
+    """Tap the index-th answer of a question page and move on: with JavaScript the tap itself
+    moves on (static/js/quiz.js marks its form), otherwise, and on the closing question, Next."""
+    page.wait_for_load_state("load")  # module scripts have run by then
+    radio = page.get_by_role("radio").nth(index)
+    if page.locator("form.question.moves-on").count():
+        with page.expect_navigation():
+            radio.check()
+    else:
+        radio.check()
+        with page.expect_navigation():
+            page.locator("form.question button[type=submit]").click()
+
+
 @dataclass(frozen=True)
 class PageType:
     """One kind of page, and how a visitor gets to it."""
@@ -396,6 +410,9 @@ PAGE_TYPES = [
     PageType("walkthrough-closing", "{presenter}/walk/{after_questions}"),
     PageType("walkthrough-myths", "{presenter}/walk/{last_slide}"),
     PageType("debrief", "{presenter}/debrief"),
+    PageType("shared-score", "/shared/612"),
+    PageType("shared-band", "/shared/good"),
+    PageType("shared-bad", "/shared/1000", status=404),
 ]
 PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "walkthrough")]
 QUESTIONS = len(load_bank().questions)

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 
 from tests.tls_proxy import HOST, HttpsSite, https_site
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, Watched, require
+from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, Watched, require, tap_answer
 
 pytestmark = pytest.mark.browser
 
@@ -85,10 +85,7 @@ def answer_by_tapping(w: Watched, n: int) -> int:
     w.page.wait_for_load_state()
     while QUESTION_URL.search(w.page.url):
         w.page.locator("form.question input[type=radio]").first.wait_for()
-        radios = w.page.get_by_role("radio")
-        radios.nth((n + steps) % radios.count()).check()
-        with w.page.expect_navigation():
-            w.page.locator("form.question button[type=submit]").click()
+        tap_answer(w.page, (n + steps) % w.page.get_by_role("radio").count())
         steps += 1
         assert steps < 100
     return steps
