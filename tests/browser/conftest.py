@@ -262,17 +262,24 @@ def workshop_room(live_server: LiveServer) -> Workshop:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One Debian Chromium for the whole session."""
+def playwright() -> Iterator[Any]:
+    """One Playwright driver for the whole session: its sync API runs once per process, so
+    every browser a test needs is launched from this one."""
     require(Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         require(False, "Playwright for Python")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Any) -> Iterator[Any]:
+    """One Debian Chromium for the whole session."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 # Chromium reports CSP violations to the page as events; make them console errors we can see.

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 
 from tests.tls_proxy import HOST, HttpsSite, https_site
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, Watched, require, tap_answer
+from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, Watched, tap_answer
 
 pytestmark = pytest.mark.browser
 
@@ -37,16 +37,13 @@ def site(tmp_path_factory) -> Iterator[HttpsSite]:
 
 
 @pytest.fixture(scope="module")
-def tls_browser(site: HttpsSite) -> Iterator[Any]:
-    require(__import__("pathlib").Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
-        )
-        yield chromium
-        chromium.close()
+def tls_browser(playwright: Any, site: HttpsSite) -> Iterator[Any]:
+    # Its own Chromium: the site's name must resolve to loopback, as a real name would.
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
+    )
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture
