@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from ..chilling import OPTION_IDS as CHILLING_IDS
 from ..scoring import (
     SCORE_MAX,
     SCORE_MIN,
@@ -31,6 +30,7 @@ from ..scoring import (
     option_points,
 )
 from ..tally import RIGHT, Tally
+from .counting import CHILLING_IDS
 from .estimates import Mean, Share, average, share, shares
 from .randomized_response import epsilon, truth_probability
 

@@ -120,6 +120,23 @@ def _read(session: Session, query: Select[Any], params: dict[str, str]) -> Room 
     return None if row is None else Room(**row._mapping)
 
 
+class RoomClosed(Exception):
+    """The room was closed (or deleted) before a count in it could commit; nothing was written."""
+
+
+_ROOM_CLOSED_SHARED = select(Room.closed).where(Room.id == bindparam("id")).with_for_update(read=True)
+
+
+def refuse_if_closed(session: Session, room_id: str) -> None:
+    """Inside a counting transaction, before its commit: raise RoomClosed if the room is closed
+    or gone. On PostgreSQL the room's row stays share-locked until that commit, so a close
+    either committed first (and is seen here) or waits for this count; on SQLite the count
+    already holds the one write lock, so no close can commit in between."""
+    closed = session.execute(_ROOM_CLOSED_SHARED, {"id": room_id}).scalar_one_or_none()
+    if closed is None or closed:
+        raise RoomClosed(room_id)
+
+
 def set_closed(session: Session, room: Room, closed: bool) -> None:
     """Close a room to new finishes (or open it again); its figures stay on the presenter's screens."""
     try:
