@@ -11,8 +11,11 @@ from . import store
 KEY = "room"
 
 
-def join(room: Room) -> None:
+def join(room: Room) -> bool:
+    """Take the room into the cookie; True if this visitor was not in it already."""
+    new = session.get(KEY) != room.id
     session[KEY] = room.id
+    return new
 
 
 def leave() -> None:
