@@ -387,18 +387,21 @@ PAGE_TYPES = [
     PageType("room-join", "/r/{code}"),
     PageType("room-unknown", "/r/ZZZZZZ", status=404),
     PageType("projector", "{presenter}"),
-    PageType("walkthrough", "{presenter}/walk/2"),
-    PageType("walkthrough-closing", "{presenter}/walk/{after_questions}"),
-    PageType("walkthrough-myths", "{presenter}/walk/{last_slide}"),
+    PageType("slide-scores", "{presenter}/slide/1"),
+    PageType("walkthrough", "{presenter}/slide/2"),
+    PageType("walkthrough-closing", "{presenter}/slide/{after_questions}"),
+    PageType("walkthrough-myths", "{presenter}/slide/{last_slide}"),
+    PageType("room-controls", "{presenter}/controls"),
     PageType("debrief", "{presenter}/debrief"),
+    PageType("handout", "{presenter}/handout"),
 ]
-PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "walkthrough")]
+PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "slide-scores", "walkthrough")]
 QUESTIONS = len(load_bank().questions)
 
 
 def page_path(page_type: PageType, room: Workshop) -> str:
     return page_type.path.format(
-        code=room.code, presenter=room.presenter_path, after_questions=QUESTIONS + 1, last_slide=QUESTIONS + 2
+        code=room.code, presenter=room.presenter_path, after_questions=QUESTIONS + 2, last_slide=QUESTIONS + 3
     )
 
 
