@@ -135,9 +135,7 @@ def test_room_counts_also_count_globally_and_others_do_not_count_in_the_room(app
     assert store.count("completions", scope=room_scope) == 1
 
 
-@pytest.mark.parametrize(
-    "suffix", ["", "/slide/1", "/poll", "/controls", "/debrief", "/handout", "/debrief.csv"]
-)
+@pytest.mark.parametrize("suffix", ["", "/slide/1", "/poll", "/controls", "/debrief", "/handout", "/debrief.csv"])
 def test_wrong_or_missing_presenter_secret_is_404(app, client, room, suffix):
     code, link, _ = room
     secret = link.rsplit("/", 1)[1]
