@@ -157,3 +157,28 @@ def test_the_lobby_counts_joins_before_anyone_finishes_then_steps_reveals_and_cl
     late = HttpVisitor(live_server)
     assert late.get(f"/r/{room.code}").status == 409
     wall.assert_clean()
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def test_the_debrief_prints_on_two_a4_pages_and_the_handout_on_one(browser, live_server):
+    """Chromium's own print to PDF, as a facilitator's Print button would make it."""
+    room = room_of(live_server, 60)
+    context = browser.new_context(viewport=SIZES["1280x720"])
+    page = context.new_page()
+    try:
+        for name, most in (("debrief", 2), ("handout", 1)):
+            assert page.goto(f"{live_server.url}{room.presenter_path}/{name}").status == 200
+            pdf = page.pdf(format="A4", print_background=False)
+            (_shots_path() / f"{name}-60.pdf").write_bytes(pdf)
+            assert 1 <= _pdf_pages(pdf) <= most, (name, _pdf_pages(pdf))
+    finally:
+        context.close()
+
+
+def _shots_path():
+    from pathlib import Path
+
+    return Path(_shots())
