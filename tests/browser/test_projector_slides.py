@@ -45,6 +45,7 @@ def room_of(server: LiveServer, phones: int) -> Workshop:
 MEASURE = """() => {
   const box = (sel) => [...document.querySelectorAll(sel)].map((e) => e.getBoundingClientRect());
   const code = document.querySelector('.lobby-code');
+  const floor = document.querySelector('main').getBoundingClientRect().bottom;  // the slide bar starts here
   return {
     scrollHeight: document.documentElement.scrollHeight, scrollWidth: document.documentElement.scrollWidth,
     bars: box('.range-bar').map((b) => b.height),
@@ -52,7 +53,7 @@ MEASURE = """() => {
     code: code ? parseFloat(getComputedStyle(code).fontSize) : null,
     overflowing: [...document.querySelectorAll('.slide *')].filter((e) => {
       const b = e.getBoundingClientRect();
-      return b.width && (b.bottom > innerHeight + 1 || b.right > innerWidth + 1);
+      return b.width && (b.bottom > floor + 1 || b.right > innerWidth + 1);
     }).map((e) => e.className.baseVal ?? e.className).slice(0, 5),
   };
 }"""
