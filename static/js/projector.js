@@ -2,7 +2,7 @@
 // shows what the server had when it was loaded.
 // - Arrow keys, Page Up/Down, Space and a click on the slide step; Home goes to the lobby.
 // - H holds the figures back or reveals them (the server renders either; the address keeps it).
-// - F toggles full screen.
+// - C opens the facilitator's controls; F toggles full screen.
 // - A small JSON is polled (304 while nothing changed); on any change the slide reloads.
 
 const slide = document.querySelector("[data-poll-url]");
@@ -49,6 +49,9 @@ document.addEventListener("keydown", (event) => {
       event.preventDefault();
       window.location.assign(slide.dataset.pollUrl.replace(/\/poll$/, ""));
     }
+  } else if ((event.key === "c" || event.key === "C") && slide) {
+    event.preventDefault();
+    window.location.assign(slide.dataset.pollUrl.replace(/\/poll$/, "/controls"));
   } else if (event.key === "h" || event.key === "H") {
     event.preventDefault();
     toggleFigures();

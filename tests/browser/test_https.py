@@ -181,7 +181,7 @@ def test_the_whole_room_journey_over_https(open_tls, site):
     page.locator("[data-slide='2'] [data-room-figures]").wait_for()
 
     with page.expect_navigation():
-        page.locator("[data-controls]").click()
+        page.keyboard.press("c")  # the facilitator's controls
     with page.expect_navigation():
         page.get_by_role("link", name="Debrief").click()
     assert page.locator("[data-debrief-csv]").is_visible()

@@ -149,7 +149,7 @@ def test_the_lobby_counts_joins_before_anyone_finishes_then_steps_reveals_and_cl
 
     # The facilitator closes the room from the controls (never on the wall): the wall says so.
     with page.expect_navigation():
-        page.locator("[data-controls]").click()
+        page.keyboard.press("c")
     page.locator("[data-close-room]").click()
     page.wait_for_url(re.compile(r"/controls$"))
     assert page.get_by_role("button", name="Open to new answers again").is_visible()
