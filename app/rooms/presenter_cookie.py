@@ -2,18 +2,17 @@
 
 When a facilitator opens a room (or its presenter link), their browser keeps the presenter
 secret in a cookie of its own: HttpOnly (no script reads it), SameSite=Strict, Secure over
-https, sent only to /rooms/ pages (never with a quiz page), and gone when the room expires.
-"Run a workshop" then offers "back to your room", which reads the cookie and redirects to
-the projector. A cookie rather than sessionStorage, because sessionStorage belongs to the
-tab and dies with it; rather than the session cookie, because that one holds a visitor's
-answers, is sent with every request and ends with the browser, while a room lasts days.
-The secret goes nowhere the presenter link itself has not been: not into a page, not into
-the database (which keeps only its hash).
+https, sent only to /rooms/ pages (never with a quiz page), and, like every cookie of this
+site, gone when the browser closes. "Run a workshop" then offers "back to your room", which
+reads the cookie and redirects to the projector. A cookie rather than sessionStorage,
+because sessionStorage belongs to the tab and dies with it; rather than inside the session
+cookie, because that one holds a visitor's answers, is sent with every request and is
+emptied by "Forget my answers". The secret goes nowhere the presenter link itself has not
+been (the browser's history has it anyway): not into a page, not into the database (which
+keeps only its hash).
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, time
 
 from flask import current_app, request
 from werkzeug.wrappers import Response
@@ -31,13 +30,13 @@ def name(code: str) -> str:
 
 
 def remember(response: Response, room: Room, secret: str) -> None:
-    """Keep the secret for this room's pages, until the day the room is deleted."""
+    """Keep the secret for this room's pages until the browser closes (the room may expire sooner:
+    then the cookie opens nothing)."""
     if request.cookies.get(name(room.code)) == secret:
         return
     response.set_cookie(
         name(room.code),
         secret,
-        expires=datetime.combine(room.expires_on, time(), tzinfo=UTC),
         path=PATH,
         secure=current_app.config["SESSION_COOKIE_SECURE"],
         httponly=True,
