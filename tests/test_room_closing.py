@@ -70,3 +70,40 @@ def test_a_finish_before_the_close_is_counted(app, client, bank, store):
     code, _link, _ = open_room(client)
     QuizDriver(_join(app, code), bank).complete()
     assert store.count("completions", scope=_room(store).scope) == 1
+
+
+def test_a_close_waits_for_a_count_already_checking_the_room(app, client, bank, store):
+    """The room check holds the room until the count commits (a share lock on PostgreSQL, the
+    one write lock on SQLite): a close that arrives meanwhile commits after it, never between."""
+    import threading
+    import time
+
+    from app import tally
+    from app.counted_once import new_token, spendable
+    from app.rooms import store as rooms
+
+    open_room(client)
+    room = _room(store)
+    items = counting.quiz_items(bank, {q.id: q.options[0].id for q in bank.questions}, "no")
+    counted = counting.randomize_for(items, [counting.Scope(room.scope, room.odds)])
+    checked, times = threading.Event(), {}
+
+    def hold(session):
+        rooms.refuse_if_closed(session, room.id)
+        checked.set()
+        time.sleep(0.5)  # the close arrives now
+        times["counted"] = time.monotonic()
+
+    def close():
+        checked.wait(5)
+        with app.extensions["database"].sessions() as s:
+            rooms.set_closed(s, room, True)
+        times["closed"] = time.monotonic()
+
+    closer = threading.Thread(target=close)
+    closer.start()
+    with app.extensions["database"].sessions() as s:
+        tally.record_completion(s, counted, spendable(new_token()), before_commit=hold)
+    closer.join(10)
+    assert times["closed"] >= times["counted"]  # the close committed after the count, not between
+    assert store.count("completions", scope=room.scope) == 1 and _room(store).closed
