@@ -63,8 +63,8 @@ def remembered_rooms() -> list[Room]:
 @bp.get("/rooms/<code>/present")
 def back(code: str) -> Response:
     """Back to the projector from the browser that opened the room: the secret comes from its cookie."""
-    presented = _presented(code, presenter_cookie.secret_for(code) or "")
     secret = presenter_cookie.secret_for(code) or ""
+    presented = _presented(code, secret)
     return redirect(url_for("rooms.projector", code=presented.room.code, secret=secret), 303)
 
 

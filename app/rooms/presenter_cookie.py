@@ -52,9 +52,3 @@ def remembered_codes() -> list[str]:
     """The room codes this browser keeps a presenter secret for (checked against the database by the caller)."""
     found = [n.removeprefix(PREFIX) for n in request.cookies if n.startswith(PREFIX)]
     return sorted(c for c in found if codes.normalise(c) == c)[:MAX_REMEMBERED]
-
-
-def forget(response: Response, code: str) -> None:
-    response.delete_cookie(
-        name(code), path=PATH, secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Strict"
-    )
