@@ -63,5 +63,5 @@ def score_scale() -> tuple[Segment, ...]:
     )
 
 
-def init_app(app: Flask) -> None:
+def init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(gauge=gauge, scale_x=scale_x, score_scale=score_scale)

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from .database import discard_session
 from .session import session_expired
 
 log = logging.getLogger(__name__)
@@ -123,8 +124,6 @@ def init_app(app: Flask) -> None:
     def _database_away(error: SQLAlchemyError) -> tuple[str, int]:
         # An outage is not a bug: say so with a 503, log only the error's type.
         log.warning("database unavailable: %s on %s %s", type(error).__name__, request.method, _route())
-        from .database import discard_session
-
         discard_session()
         return render_error(503)
 

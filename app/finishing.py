@@ -18,12 +18,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import tally
-from .cookie_state import ALREADY, DATABASE, ROOM_CLOSED, ROOM_FULL, ROOM_STRONGER, STALE, CookieState
 from .database import get_session
 from .disclosure import counting
 from .disclosure.randomized_response import Counted, Item
 from .models import Room
-from .rooms import membership, store
+from .rooms import store
+from .visitor import ALREADY, DATABASE, ROOM_CLOSED, ROOM_FULL, ROOM_STRONGER, STALE, Activity
+from .visitor import room as membership
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _still_open(room: Room | None) -> tally.BeforeCommit:
     return check
 
 
-def count_finished(state: CookieState, items: Sequence[Item], record: Recorder) -> Outcome:
+def count_finished(state: Activity, items: Sequence[Item], record: Recorder) -> Outcome:
     """Count once, in the visitor's scopes; the outcome says what was written, or why nothing was."""
     token = state.token()
     if token is None:

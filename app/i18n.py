@@ -127,6 +127,10 @@ def init_app(app: Flask) -> None:
     if missing:
         # Pages would silently fall back to English: say so once, at start-up.
         log.warning("translations not compiled for %s: run `make translations`", ", ".join(missing))
+
+
+def init_templates(app: Flask) -> None:
+    """The language switcher's helpers and the translated names of the engine's ids."""
     app.jinja_env.globals.update(
         get_locale=get_locale,
         html_lang=html_lang,

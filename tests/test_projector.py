@@ -9,8 +9,7 @@ from pathlib import Path
 
 from app import chilling
 from app.disclosure.counting import CHILLING_IDS
-from tests.conftest import QuizDriver, csrf_token
-from tests.test_rooms import open_room
+from tests.helpers import QuizDriver, csrf_token, open_room
 
 ROOT = Path(__file__).resolve().parents[1]
 

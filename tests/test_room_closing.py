@@ -6,8 +6,7 @@ from sqlalchemy import select, update
 
 from app.disclosure import counting
 from app.models import Room
-from tests.conftest import QuizDriver, csrf_token
-from tests.test_rooms import open_room
+from tests.helpers import QuizDriver, csrf_token, open_room
 
 
 def _join(app, code: str):

@@ -11,7 +11,7 @@ from .. import tally
 from ..content import get_bank, get_myths
 from ..receipt import NOT_KEPT, receipt
 from ..scoring import START, Change, Report, cheapest_way_up, score_answers
-from . import progress
+from ..visitor import quiz as progress
 
 # The parts of the result page that a what-if redraws, by element id.
 WHAT_IF_PARTS = {

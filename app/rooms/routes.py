@@ -6,18 +6,16 @@ import hmac
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from .. import tally
+from .. import tally, visitor
 from ..content import get_bank, get_myths
 from ..database import get_session
 from ..disclosure.figures import Level, level
 from ..i18n import current_language, remember_language, use_language
 from ..models import Room
-from ..quiz import progress
 from ..rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
-from . import bp, codes, membership, presenter, presenter_cookie, store
+from . import bp, codes, presenter, presenter_cookie, store
 from .context import privacy, room_context
 from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
 
@@ -99,9 +97,9 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
     if form.is_submitted():
         if not form.validate():
             abort(400, description="csrf")
-        if progress.counted_keys() is not None:
-            progress.restart()  # a quiz already counted elsewhere starts afresh for the room
-        if membership.join(room):
+        if visitor.quiz.counted_keys() is not None:
+            visitor.quiz.restart()  # a quiz already counted elsewhere starts afresh for the room
+        if visitor.room.join(room):
             store.count_join(db, room)  # once per member: joining again from the same cookie adds nothing
         remember_language(room.language)  # the quiz follows; the switcher can still change it
         return redirect(url_for("quiz.start"), 303)
@@ -110,7 +108,7 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
 
 @bp.post("/rooms/leave")
 def leave() -> Response:
-    membership.leave()
+    visitor.room.leave()
     return redirect(url_for("pages.index"), 303)
 
 
@@ -151,16 +149,3 @@ def _levels(choices: list[int]) -> list[Level]:
     return [level(odds) for odds in choices]
 
 
-@bp.app_context_processor
-def _joined_room() -> dict[str, object]:
-    """The visitor's room, for the quiz pages' "you are in room X" line."""
-
-    def joined() -> Room | None:
-        if request.blueprint != "quiz":
-            return None
-        try:
-            return membership.joined_room(get_session())
-        except SQLAlchemyError:
-            return None  # the database is away: the quiz pages still work, without the room line
-
-    return {"joined_room": joined, "spoken": codes.spoken}

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from app.scoring import load_bank
+from tests.helpers import CSRF_RE
 from tests.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,6 @@ VIEWPORTS = {
     "desktop": {"width": 1280, "height": 800},
     "projector": {"width": 1920, "height": 1080},
 }
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def require(present: bool, what: str) -> None:
@@ -294,6 +294,18 @@ class Watched:
     console_errors: list[str] = field(default_factory=list)
     expected_failures: set[str] = field(default_factory=set)
 
+    @classmethod
+    def open(cls, context: Any, base_url: str, *, js: bool) -> Watched:
+        """A new page in this context, every request, console error and CSP violation recorded."""
+        if js:
+            context.add_init_script(CSP_REPORTER)
+        page = context.new_page()
+        watched = cls(context, page, base_url)
+        context.on("request", lambda request: watched.requests.append(request))
+        page.on("console", lambda m: m.type == "error" and watched.console_errors.append(f"{m.text} ({page.url})"))
+        page.on("pageerror", lambda e: watched.console_errors.append(f"uncaught {e} ({page.url})"))
+        return watched
+
     def goto(self, path: str, expect_status: int = 200) -> Any:
         """Open a page; an expected 4xx is not counted as the page's console error."""
         if expect_status >= 400:
@@ -346,14 +358,7 @@ def open_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Watche
         contexts.append(context)
         if cookies:
             context.add_cookies([{**c, "url": live_server.url} for c in cookies])
-        if js:
-            context.add_init_script(CSP_REPORTER)
-        page = context.new_page()
-        watched = Watched(context, page, live_server.url)
-        context.on("request", lambda request: watched.requests.append(request))
-        page.on("console", lambda m: m.type == "error" and watched.console_errors.append(f"{m.text} ({page.url})"))
-        page.on("pageerror", lambda e: watched.console_errors.append(f"uncaught {e} ({page.url})"))
-        return watched
+        return Watched.open(context, live_server.url, js=js)
 
     yield _open
     for context in contexts:
@@ -426,3 +431,54 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 def which(tool: str) -> str | None:
     return shutil.which(tool)
+
+
+# What the projector's text is measured against: size in CSS px, contrast with what is behind it.
+MIN_PROJECTOR_PX = 28
+MIN_PROJECTOR_CONTRAST = 7.0
+
+# For every visible piece of text: its rendered size in CSS px and its contrast with what is behind it.
+TEXT_METRICS = """() => {
+  const rgba = (s) => {
+    const m = s && s.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { rgb: p.slice(0, 3), a: p.length > 3 ? p[3] : 1 };
+  };
+  const lum = (rgb) => {
+    const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const behind = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) return c.rgb;
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || seen.has(el)) continue;
+    seen.add(el);
+    const box = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    const hidden = s.visibility === 'hidden' || el.closest('.visually-hidden, .skip, title');
+    if (!box.width || !box.height || hidden) continue;
+    let size = parseFloat(s.fontSize);
+    let colour = s.color;
+    if (el instanceof SVGElement) {
+      const svg = el.ownerSVGElement;
+      size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;  // user units to px
+      colour = s.fill;
+    }
+    const fg = rgba(colour).rgb, bg = behind(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    out.push({ text: node.textContent.trim().slice(0, 50), cls: el.getAttribute('class') || el.tagName,
+               px: Math.round(size * 10) / 10, contrast: Math.round((hi + 0.05) / (lo + 0.05) * 100) / 100 });
+  }
+  return out;
+}"""

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 
 from tests.tls_proxy import HOST, HttpsSite, https_site
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, CSP_REPORTER, VIEWPORTS, Watched, require
+from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, Watched, require
 
 pytestmark = pytest.mark.browser
 
@@ -59,14 +59,7 @@ def open_tls(tls_browser, site: HttpsSite) -> Iterator[Callable[..., Watched]]:
             viewport=VIEWPORTS[viewport], java_script_enabled=js, ignore_https_errors=True
         )
         contexts.append(context)
-        if js:
-            context.add_init_script(CSP_REPORTER)
-        page = context.new_page()
-        watched = Watched(context, page, site.url)
-        context.on("request", lambda request: watched.requests.append(request))
-        page.on("console", lambda m: m.type == "error" and watched.console_errors.append(f"{m.text} ({page.url})"))
-        page.on("pageerror", lambda e: watched.console_errors.append(f"uncaught {e} ({page.url})"))
-        return watched
+        return Watched.open(context, site.url, js=js)
 
     yield _open
     for context in contexts:

@@ -9,8 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import QUESTIONS, HttpVisitor, LiveServer, Workshop, open_room
-from .test_workshop import MIN_PROJECTOR_PX, TEXT_METRICS
+from .conftest import MIN_PROJECTOR_PX, QUESTIONS, TEXT_METRICS, HttpVisitor, LiveServer, Workshop, open_room
 
 pytestmark = pytest.mark.browser
 
