@@ -58,6 +58,20 @@ MEASURE = """() => {
 }"""
 
 
+# The widest code the alphabet can make (app/rooms/codes.py), spoken in two halves.
+WIDEST_CODE = "WMW-MWM"
+CODE_BESIDE_QR = """(widest) => {
+  // The layout must hold for any code, not only this room's.
+  const halves = document.querySelectorAll('.lobby-code span');
+  [halves[0].textContent, halves[1].textContent] = [widest.slice(0, 4), widest.slice(4)];
+  const right = Math.max(...[...halves].map((h) => h.getBoundingClientRect().right));
+  const lines = [...document.querySelectorAll('.lobby-text > *')];
+  const bottom = Math.max(...lines.map((e) => e.getBoundingClientRect().bottom));
+  return {text: right, qr: document.querySelector('.lobby-qr').getBoundingClientRect().left, bottom,
+          floor: document.querySelector('main').getBoundingClientRect().bottom};
+}"""
+
+
 @pytest.mark.parametrize("phones", [5, 20, 60])
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_slide_fits_one_screen_and_reads_from_the_back(browser, live_server, phones, size):
@@ -79,6 +93,9 @@ def test_every_slide_fits_one_screen_and_reads_from_the_back(browser, live_serve
             assert all(h >= MIN_BAR_PX for h in m["bars"]), (number, m["bars"])
             if number == 0:
                 assert m["code"] >= MIN_CODE_PX and m["qr"] and m["qr"][0] >= MIN_QR_PX, m
+                edges = page.evaluate(CODE_BESIDE_QR, WIDEST_CODE)
+                assert edges["text"] <= edges["qr"], f"the code runs under the QR code: {edges}"
+                assert edges["bottom"] <= edges["floor"] + 1, f"the lobby runs under the slide bar: {edges}"
             elif phones >= 20 and 2 <= number <= QUESTIONS + 2:
                 assert m["bars"], f"slide {number} of a room of {phones} shows its estimates"
         # a small room says something, and never a figure of its own
