@@ -52,6 +52,8 @@ def test_the_takeaway_says_which_perks_the_score_would_open(quiz, client, bank):
     quiz.complete(worst_answers(bank))
     page = client.get("/quiz/result").get_data(as_text=True)
     assert "none of the 10 perks partners offered would open: the first needs 600." in page
+    lowest = min(p.threshold for p in bank.perks)
+    assert f"Nothing: every perk needs at least {lowest}." in page  # from the bank, not written in
 
 
 def test_a_room_member_reads_look_up_with_the_room_code_and_one_receipt(app, client, bank):
