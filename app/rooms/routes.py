@@ -147,5 +147,3 @@ def _room_closed() -> tuple[str, int]:
 
 def _levels(choices: list[int]) -> list[Level]:
     return [level(odds) for odds in choices]
-
-
