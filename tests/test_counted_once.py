@@ -17,8 +17,8 @@ from sqlalchemy import select
 from app import counted_once, tally
 from app.models import Counter, SpentToken
 from app.scoring import load_myths
+from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
 from tests.conftest import csrf_token
-from tests.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
 from tests.test_load import open_room
 
 REPLAYS = 50

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from app.migrate import upgrade
-from tests.loadgen import Reply, Server, request, running
-from tests.ports import free_port
+from bench.loadgen import Reply, Server, request, running
+from bench.ports import free_port
 from tests.test_outage import PG_PORTS, private_pg  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.load

@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.migrate import upgrade
-from tests.loadgen import CSRF_RE, Server, Visitor, forge_cookie, request, running, session_cookie
-from tests.ports import free_port
+from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
+from bench.ports import free_port
+from tests.loadgen import Visitor
 
 pytestmark = pytest.mark.load
 
