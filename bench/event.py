@@ -11,6 +11,7 @@ result page showing their own score, counted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import random
 import re
@@ -60,8 +61,9 @@ class Browser:
             self.writer.close()
         self.reader = self.writer = None
 
-    async def call(self, method: str, path: str, *, form: dict[str, str] | None = None,
-                   headers: Sequence[str] = ()) -> Reply:  # fmt: skip
+    async def call(
+        self, method: str, path: str, *, form: dict[str, str] | None = None, headers: Sequence[str] = ()
+    ) -> Reply:
         head = f"{method} {path} HTTP/1.1\r\n{self.fixed}"
         body = b""
         if self.cookie:
@@ -180,8 +182,17 @@ class Event:
     seed: int = 14
     figures: Figures = field(default_factory=Figures)
 
-    async def _page(self, browser: Browser, kind: str, method: str, path: str, expect: int | tuple[int, ...], *,
-                    form: dict[str, str] | None = None, headers: Sequence[str] = ()) -> Reply:  # fmt: skip
+    async def _page(
+        self,
+        browser: Browser,
+        kind: str,
+        method: str,
+        path: str,
+        expect: int | tuple[int, ...],
+        *,
+        form: dict[str, str] | None = None,
+        headers: Sequence[str] = (),
+    ) -> Reply:
         """One request, timed under `kind` (with the status added when several are expected)."""
         started = time.perf_counter()
         try:
@@ -205,7 +216,9 @@ class Event:
         token = CSRF_RE.search(page.body)
         if token is None:
             raise Refused(f"{kind}: {path} has no CSRF token")
-        sent = await self._page(browser, f"{kind} POST", "POST", path, 303, form={"csrf_token": token.group(1), **fields})
+        sent = await self._page(
+            browser, f"{kind} POST", "POST", path, 303, form={"csrf_token": token.group(1), **fields}
+        )
         if not sent.headers.get("location", "").endswith(then):
             raise Refused(f"{kind} POST: {path} sent to {sent.headers.get('location')}, not {then}")
 
@@ -217,8 +230,16 @@ class Event:
         language = rng.choices([lang for lang, _ in LANGUAGES], [w for _, w in LANGUAGES])[0]
         room = self.rooms[n % len(self.rooms)] if self.rooms and rng.random() < self.room_share else None
         address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
-        browser = Browser(self.host, self.port, (f"X-Forwarded-For: {address}", "Accept-Encoding: gzip, deflate, br",
-                                                 f"Accept-Language: {language}", "User-Agent: bench"))  # fmt: skip
+        browser = Browser(
+            self.host,
+            self.port,
+            (
+                f"X-Forwarded-For: {address}",
+                "Accept-Encoding: gzip, deflate, br",
+                f"Accept-Language: {language}",
+                "User-Agent: bench",
+            ),
+        )
         kind = "landing"
         try:
             await self._page(browser, "landing", "GET", "/", 200)
@@ -259,10 +280,8 @@ class Event:
         try:
             etag = await self._projector_etag(browser, room)
             while not stop.is_set():
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), POLL_SECONDS)
-                except TimeoutError:
-                    pass
                 path = room.presenter_path + "/poll"
                 reply = await self._page(browser, "poll", "GET", path, (304, 200), headers=[f"If-None-Match: {etag}"])
                 if reply.status == 200:

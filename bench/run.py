@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import re
@@ -78,10 +79,17 @@ def fresh_database(choice: str) -> Iterator[tuple[str, Path]]:
 
 def production_server(url: str, workers: int, threads: int) -> Server:
     """The settings of the image behind its proxy (deploy/nginx.conf sets X-Forwarded-For)."""
-    return Server(url, workers=workers, env={
-        "GUNICORN_THREADS": str(threads), "LOG_LEVEL": "INFO", "LOG_FORMAT": "json",
-        "RATE_LIMITS_ENABLED": "true", "PROXY_COUNT": "1",
-    })  # fmt: skip
+    return Server(
+        url,
+        workers=workers,
+        env={
+            "GUNICORN_THREADS": str(threads),
+            "LOG_LEVEL": "INFO",
+            "LOG_FORMAT": "json",
+            "RATE_LIMITS_ENABLED": "true",
+            "PROXY_COUNT": "1",
+        },
+    )
 
 
 def open_rooms(server: Server, count: int) -> list[event.Room]:
@@ -90,8 +98,14 @@ def open_rooms(server: Server, count: int) -> list[event.Room]:
     for n in range(count):
         headers = {"X-Forwarded-For": f"10.255.0.{n + 1}"}
         form = request(server.base, "GET", "/rooms/new", headers=headers)
-        created = request(server.base, "POST", "/rooms/new", cookie=session_cookie(form, None), headers=headers,
-                          form={"csrf_token": CSRF_RE.search(form.body).group(1), "title": f"bench {n + 1}"})  # fmt: skip
+        created = request(
+            server.base,
+            "POST",
+            "/rooms/new",
+            cookie=session_cookie(form, None),
+            headers=headers,
+            form={"csrf_token": CSRF_RE.search(form.body).group(1), "title": f"bench {n + 1}"},
+        )
         if created.status != 200:
             raise RuntimeError(f"opening room {n + 1}: {created.status}")
         link = re.search(r"data-presenter-link>([^<]+)<", created.body).group(1)
@@ -125,10 +139,8 @@ class CpuClock:
         assert server.process is not None  # noqa: S101  (started)
         served = _ticks(server.process.pid, children=True)
         for pid in server.worker_pids():
-            try:
+            with contextlib.suppress(FileNotFoundError):  # recycled just now: its time is in the master's
                 served += _ticks(pid)
-            except FileNotFoundError:
-                pass  # a worker recycled just now: its time is in the master's reaped children
         cpu = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
         busy = sum(cpu) - cpu[3] - cpu[4]  # all but idle and iowait
         return cls(own.ru_utime + own.ru_stime, served / tick, busy / tick, time.monotonic())
@@ -175,8 +187,22 @@ def counter_check(url: str, bank: Bank, figures: event.Figures) -> list[str]:
 
 # --- the report ----------------------------------------------------------------------------
 
-ORDER = ("landing", "static", "room code", "join", "join POST", "start", "question", "question POST", "closing",
-         "closing POST", "result", "projector", "poll 304", "poll 200")  # fmt: skip
+ORDER = (
+    "landing",
+    "static",
+    "room code",
+    "join",
+    "join POST",
+    "start",
+    "question",
+    "question POST",
+    "closing",
+    "closing POST",
+    "result",
+    "projector",
+    "poll 304",
+    "poll 200",
+)
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -219,8 +245,9 @@ def ratios(server: Server, url: str, room: event.Room | None, seconds: int, work
         print("\nratios to hello: skipped (wrk is not installed: make test-tools)")
         return
     folder = Path(tempfile.mkdtemp(prefix="hello-"))
-    hello = Server(url, workers=workers, app_module="bench.hello_app:app", ready_path="/",
-                   env={"GUNICORN_THREADS": str(threads)})  # fmt: skip
+    hello = Server(
+        url, workers=workers, app_module="bench.hello_app:app", ready_path="/", env={"GUNICORN_THREADS": str(threads)}
+    )
     with running(hello, folder):
         base = wrk(f"http://{hello.base}/", seconds)
     shutil.rmtree(folder, ignore_errors=True)
@@ -239,11 +266,82 @@ def ratios(server: Server, url: str, room: event.Room | None, seconds: int, work
 # --- main -----------------------------------------------------------------------------------
 
 
+@dataclass
+class Outcome:
+    """What a run found, as the report and the markdown row show it."""
+
+    started_at: str
+    database: str
+    people: int
+    minutes: float
+    workers: int
+    threads: int
+    figures: event.Figures
+    cpu: dict[str, float]
+    load: tuple[float, float]  # the 1-minute load average before and after
+    problems: list[str]  # where the counters differ from who finished
+    tracebacks: int
+
+    @property
+    def seconds(self) -> float:
+        return self.figures.last_done
+
+    @property
+    def correct(self) -> bool:
+        f = self.figures
+        return not f.errors and not self.problems and not self.tracebacks and f.finished == self.people
+
+    @property
+    def verdict(self) -> str:
+        in_time = self.seconds <= self.minutes * 60 + LATE_SECONDS
+        return "PASS" if self.correct and in_time and worst_p99(self.figures)[1] < GOAL_P99_MS else "FAIL"
+
+
+def report(o: Outcome) -> None:
+    f, cpu, cores = o.figures, o.cpu, os.cpu_count() or 1
+    lines, overall = latency_table(f)
+    print(
+        f"\n{f.requests:,} requests in {o.seconds:.1f} s: {f.requests / o.seconds:.0f} a second; "
+        f"{f.finished:,} of {o.people:,} people saw their result, "
+        f"the last {o.seconds - o.minutes * 60:+.1f} s after the event's end"
+    )
+    print(*lines, sep="\n")
+    answered = sum(len(v) for v in f.seconds.values())
+    print(f"{'all':14}{answered:9d}" + "".join(f"{overall.get(p, 0):8.0f}" for p in ("p50", "p95", "p99")))
+    print(f"\nerrors: {len(f.errors)}; tracebacks in the server's log: {o.tracebacks}")
+    for page, message in f.errors[:5]:
+        print(f"  {page}: {message}")
+    counters = "exact" if not o.problems else "WRONG"
+    in_rooms = sum(f.finished_in_room.values())
+    print(f"counters: {counters} ({f.finished:,} finished, {in_rooms:,} of them in rooms)")
+    for problem in o.problems[:10]:
+        print(f"  {problem}")
+    per_request = cpu["server"] * cores * o.seconds / max(1, f.requests) * 1000
+    print(
+        f"CPU, share of the {cores} cores: load generator {cpu['generator']:.0%}, server {cpu['server']:.0%} "
+        f"({per_request:.2f} ms a request), other processes {cpu['others']:.0%}; "
+        f"arrivals started late by at most {f.late * 1000:.0f} ms; "
+        f"load average {o.load[0]:.2f} before, {o.load[1]:.2f} after"
+    )
+    page, p99 = worst_p99(f)
+    print(
+        f"\ngoal: no error, every p99 < {GOAL_P99_MS} ms, the last result within {LATE_SECONDS} s of the end, "
+        f"counters exact: {o.verdict} (slowest p99: {page} {p99:.0f} ms)"
+    )
+    print("\nmarkdown row (docs/capacity.md):")
+    print(
+        f"| {o.started_at} | {o.database} | {o.people:,} in {o.minutes:g} min | {o.workers} × {o.threads} "
+        f"| {f.requests / o.seconds:.0f} | {overall.get('p50', 0):.0f} / {overall.get('p95', 0):.0f} / "
+        f"{overall.get('p99', 0):.0f} | {page} {p99:.0f} | {len(f.errors)} | {counters.lower()} "
+        f"| {cpu['generator']:.0%} | {cpu['others']:.0%} | {o.load[0]:.2f} → {o.load[1]:.2f} | {o.verdict} |"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--minutes", type=float, default=5.0, help="the event's length: arrivals spread over it")
-    parser.add_argument("--database", default="sqlite", help=f"sqlite (a new file) or a URL it empties, e.g. {PG_EXAMPLE}")
+    parser.add_argument("--database", default="sqlite", help=f"sqlite (a new file), or a URL it empties: {PG_EXAMPLE}")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (WEB_CONCURRENCY)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (GUNICORN_THREADS)")
     parser.add_argument("--rooms", type=int, default=10, help="workshop rooms, each with a projector polling")
@@ -255,7 +353,8 @@ def main() -> int:
     if args.breakdown:
         from bench.breakdown import breakdown
 
-        breakdown(args.database)
+        with fresh_database(args.database) as (url, folder):
+            breakdown(url, folder)
         return 0
     if args.smoke:
         args.people, args.minutes, args.rooms, args.ratio_seconds = 60, 0.1, 2, min(args.ratio_seconds, 1)
@@ -264,63 +363,43 @@ def main() -> int:
     kind = "SQLite" if args.database == "sqlite" else args.database.split(":", 1)[0].split("+")[0]
     kind = {"postgresql": "PostgreSQL"}.get(kind, kind)
     started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    load_before = os.getloadavg()
-    rate = args.people / (args.minutes * 60)
-    print(f"{started_at}: {args.people:,} people over {args.minutes:g} min ({rate:.1f} a second), {kind}, "
-          f"gunicorn {args.workers} workers × {args.threads} threads, {os.cpu_count()} cores, "
-          f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}")  # fmt: skip
+    load = os.getloadavg()
+    print(
+        f"{started_at}: {args.people:,} people over {args.minutes:g} min "
+        f"({args.people / (args.minutes * 60):.1f} a second), {kind}, gunicorn {args.workers} workers × "
+        f"{args.threads} threads, {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
 
-    with fresh_database(args.database) as (url, folder), running(production_server(url, args.workers, args.threads),
-                                                                   folder) as server:  # fmt: skip
-        rooms = open_rooms(server, args.rooms)
-        host, port = server.base.split(":")
-        the_event = event.Event(host, int(port), bank, args.people, args.minutes * 60, rooms, args.room_share)
-        before = CpuClock.read(server)
-        figures = asyncio.run(the_event.run())
-        cpu = CpuClock.read(server).since(before)
-        load_after = os.getloadavg()
-        log = server.log_path.read_text(errors="replace") if server.log_path else ""
-        tracebacks = log.count("Traceback")
-        problems = counter_check(url, bank, figures)
-        duration = figures.last_done
-
-        lines, overall = latency_table(figures)
-        print(f"\n{figures.requests:,} requests in {duration:.1f} s: {figures.requests / duration:.0f} a second; "
-              f"{figures.finished:,} of {args.people:,} people saw their result, "
-              f"the last {duration - args.minutes * 60:+.1f} s after the event's end")  # fmt: skip
-        print(*lines, sep="\n")
-        print(f"{'all':14}{sum(len(v) for v in figures.seconds.values()):9d}"
-              + "".join(f"{overall.get(p, 0):8.0f}" for p in ("p50", "p95", "p99")))  # fmt: skip
-        print(f"\nerrors: {len(figures.errors)}" + (f"; tracebacks in the server log: {tracebacks}" if tracebacks else ""))
-        for page, message in figures.errors[:5]:
-            print(f"  {page}: {message}")
-        print(f"counters: {'exact' if not problems else 'WRONG'} ({figures.finished:,} finished, "
-              f"{sum(figures.finished_in_room.values()):,} of them in {len(rooms)} rooms)")  # fmt: skip
-        for problem in problems[:10]:
-            print(f"  {problem}")
-        print(f"CPU, share of the {os.cpu_count()} cores: load generator {cpu['generator']:.0%}, "
-              f"server {cpu['server']:.0%}, other processes {cpu['others']:.0%}; arrivals started late by at most "
-              f"{figures.late * 1000:.0f} ms; load average after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")  # fmt: skip
-
-        page, p99 = worst_p99(figures) if figures.seconds else ("none", 0.0)
-        correct = not figures.errors and not problems and not tracebacks and figures.finished == args.people
-        in_time = duration <= args.minutes * 60 + LATE_SECONDS
-        fast = p99 < GOAL_P99_MS
-        verdict = "PASS" if correct and in_time and fast else "FAIL"
-        print(f"\ngoal: no error, every p99 < {GOAL_P99_MS} ms, the last result within {LATE_SECONDS} s of the end, "
-              f"counters exact: {verdict} (slowest p99: {page} {p99:.0f} ms)")  # fmt: skip
-        print("\nmarkdown row (docs/capacity.md):")
-        print(f"| {started_at} | {kind} | {args.people:,} in {args.minutes:g} min | {args.workers} × {args.threads} "
-              f"| {figures.requests / duration:.0f} | {overall.get('p50', 0):.0f} / {overall.get('p95', 0):.0f} / "
-              f"{overall.get('p99', 0):.0f} | {page} {p99:.0f} | {len(figures.errors)} "
-              f"| {'exact' if not problems else 'wrong'} | {cpu['generator']:.0%} | {cpu['others']:.0%} "
-              f"| {load_before[0]:.2f} → {load_after[0]:.2f} | {verdict} |")  # fmt: skip
-
-        if args.ratio_seconds:
-            ratios(server, url, rooms[0] if rooms else None, args.ratio_seconds, args.workers, args.threads)
-    if not correct:
+    with fresh_database(args.database) as (url, folder):
+        server = production_server(url, args.workers, args.threads)
+        with running(server, folder):
+            rooms = open_rooms(server, args.rooms)
+            host, port = server.base.split(":")
+            the_event = event.Event(host, int(port), bank, args.people, args.minutes * 60, rooms, args.room_share)
+            before = CpuClock.read(server)
+            figures = asyncio.run(the_event.run())
+            cpu = CpuClock.read(server).since(before)
+            load_after = os.getloadavg()[0]
+            log = server.log_path.read_text(errors="replace") if server.log_path else ""
+            outcome = Outcome(
+                started_at,
+                kind,
+                args.people,
+                args.minutes,
+                args.workers,
+                args.threads,
+                figures,
+                cpu,
+                (load[0], load_after),
+                counter_check(url, bank, figures),
+                log.count("Traceback"),
+            )
+            report(outcome)
+            if args.ratio_seconds:
+                ratios(server, url, rooms[0] if rooms else None, args.ratio_seconds, args.workers, args.threads)
+    if not outcome.correct:
         return 1
-    return 0 if args.smoke or verdict == "PASS" else 2
+    return 0 if args.smoke or outcome.verdict == "PASS" else 2
 
 
 if __name__ == "__main__":
