@@ -15,6 +15,7 @@ import contextlib
 import gzip
 import random
 import re
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from bench.loadgen import CSRF_RE
 TIMEOUT = 30.0  # seconds a request may take before it counts as not answered
 NOT_COUNTED = "could not be reached"  # the result page's words when the count failed
 ROOM_FULL = "data-room-full"
+PROGRESS_SECONDS = 30
 POLL_SECONDS = 5  # what the projector's script waits between polls (app/rooms/routes.py)
 # What browsers ask for, in the shares an international audience might (each picks its catalogue).
 LANGUAGES = (("en-GB,en;q=0.9", 6), ("de-DE,de;q=0.9,en;q=0.5", 2), ("zh-CN,zh;q=0.9", 2))
@@ -53,6 +55,7 @@ class Browser:
         self.host, self.port = host, port
         self.fixed = "".join(f"{h}\r\n" for h in ("Host: localhost", *headers))
         self.cookie: str | None = None
+        self.retried = 0
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -80,10 +83,12 @@ class Browser:
             return await self._exchange(data)
         except _ClosedUnanswered:
             if not reused:
-                raise ConnectionResetError("the server closed a new connection without answering") from None
-            # An idle keep-alive connection the server had closed: a browser resends on a new one.
+                raise
+            # A keep-alive connection the server had closed (idle, or its worker recycled) before
+            # reading this request: a browser sends it again on a new connection, once.
             self.close()
             await self._open()
+            self.retried += 1
             return await self._exchange(data)
 
     async def _open(self) -> None:
@@ -143,8 +148,8 @@ class Browser:
             self.cookie = None if deleted else match.group(1)
 
 
-class _ClosedUnanswered(Exception):
-    pass
+class _ClosedUnanswered(ConnectionResetError):
+    """The connection closed before any byte of an answer came back."""
 
 
 @dataclass
@@ -156,6 +161,7 @@ class Figures:
     finished: int = 0  # result pages that showed the person's score, counted
     finished_in_room: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     started: int = 0
+    retried: int = 0  # requests sent again because the server had closed a kept-alive connection
     late: float = 0.0  # how far behind its schedule the latest arrival was started
     last_done: float = 0.0  # seconds from the start until the last person's result
 
@@ -269,6 +275,7 @@ class Event:
             return
         finally:
             browser.close()
+            self.figures.retried += browser.retried
         self.figures.finished += 1
         if room is not None:
             self.figures.finished_in_room[room.code] += 1
@@ -307,6 +314,7 @@ class Event:
         projectors = [asyncio.create_task(self.projector(room, stop)) for room in self.rooms]
         loop = asyncio.get_running_loop()
         begin = loop.time()
+        progress = asyncio.create_task(self._progress(begin, stop))
         people = []
         for n, moment in enumerate(moments):
             delay = begin + moment - loop.time()
@@ -319,5 +327,16 @@ class Event:
         await asyncio.gather(*people)
         self.figures.last_done = loop.time() - begin
         stop.set()
-        await asyncio.gather(*projectors)
+        await asyncio.gather(*projectors, progress)
         return self.figures
+
+    async def _progress(self, begin: float, stop: asyncio.Event) -> None:
+        """A line on stderr every half minute, so a long run shows it is alive."""
+        f = self.figures
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), PROGRESS_SECONDS)
+            if not stop.is_set():
+                elapsed = asyncio.get_running_loop().time() - begin
+                print(f"  {elapsed:5.0f} s: {f.started:,} started, {f.finished:,} saw their result, "
+                      f"{len(f.errors)} errors", file=sys.stderr, flush=True)  # fmt: skip

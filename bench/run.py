@@ -308,7 +308,10 @@ def report(o: Outcome) -> None:
     print(*lines, sep="\n")
     answered = sum(len(v) for v in f.seconds.values())
     print(f"{'all':14}{answered:9d}" + "".join(f"{overall.get(p, 0):8.0f}" for p in ("p50", "p95", "p99")))
-    print(f"\nerrors: {len(f.errors)}; tracebacks in the server's log: {o.tracebacks}")
+    print(
+        f"\nerrors: {len(f.errors)}; tracebacks in the server's log: {o.tracebacks}; "
+        f"requests sent again on a new connection (the server had closed a kept-alive one): {f.retried}"
+    )
     for page, message in f.errors[:5]:
         print(f"  {page}: {message}")
     counters = "exact" if not o.problems else "WRONG"
