@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 from app.chilling import OPTION_IDS as CHILLING_IDS
 from app.scoring import Bank, score_answers
+from app.tally import GLOBAL
 from bench.loadgen import CSRF_RE
 
 TIMEOUT = 30.0  # seconds a request may take before it counts as not answered
@@ -56,6 +57,7 @@ class Browser:
         self.fixed = "".join(f"{h}\r\n" for h in ("Host: localhost", *headers))
         self.cookie: str | None = None
         self.retried = 0
+        self.sent_final = False  # the answer that counts the quiz has left
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -160,6 +162,9 @@ class Figures:
     errors: list[tuple[str, str]] = field(default_factory=list)
     finished: int = 0  # result pages that showed the person's score, counted
     finished_in_room: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # People whose counting answer left but whose result never came back, in the site (GLOBAL)
+    # and by room code: each may or may not have been counted.
+    unanswered_final: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     started: int = 0
     retried: int = 0  # requests sent again because the server had closed a kept-alive connection
     late: float = 0.0  # how far behind its schedule the latest arrival was started
@@ -216,12 +221,14 @@ class Event:
             raise Refused(f"{kind}: {method} {path} answered {reply.status}, not {expect}")
         return reply
 
-    async def _form(self, browser: Browser, kind: str, path: str, fields: dict[str, str], then: str) -> None:
+    async def _form(self, browser: Browser, kind: str, path: str, fields: dict[str, str], then: str, *,
+                    final: bool = False) -> None:  # fmt: skip
         """GET a page with a form, then POST it as a browser would; the POST must redirect to `then`."""
         page = await self._page(browser, kind, "GET", path, 200)
         token = CSRF_RE.search(page.body)
         if token is None:
             raise Refused(f"{kind}: {path} has no CSRF token")
+        browser.sent_final = final
         sent = await self._page(
             browser, f"{kind} POST", "POST", path, 303, form={"csrf_token": token.group(1), **fields}
         )
@@ -261,7 +268,7 @@ class Event:
                 then = f"/quiz/{step + 1}" if step < len(self.bank.questions) else "/quiz/closing"
                 await self._form(browser, "question", f"/quiz/{step}", {"answer": answers[q.id]}, then)
             kind = "closing"
-            await self._form(browser, "closing", "/quiz/closing", {"answer": chilling}, "/quiz/result")
+            await self._form(browser, "closing", "/quiz/closing", {"answer": chilling}, "/quiz/result", final=True)
             kind = "result"
             result = await self._page(browser, "result", "GET", "/quiz/result", 200)
             if f'data-score="{score_answers(self.bank, answers).score}"' not in result.body:
@@ -272,6 +279,10 @@ class Event:
                 raise Refused("result: the page says the room was full")
         except Refused as error:
             self.figures.errors.append((kind, str(error)))
+            if browser.sent_final:  # counted or not: the answer never came back to say
+                self.figures.unanswered_final[GLOBAL] += 1
+                if room is not None:
+                    self.figures.unanswered_final[room.code] += 1
             return
         finally:
             browser.close()

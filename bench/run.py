@@ -159,8 +159,9 @@ class CpuClock:
 
 def counter_check(url: str, bank: Bank, figures: event.Figures) -> list[str]:
     """Every way the counters differ from who finished (empty: exact). In each scope, the
-    completions equal the people whose result page came back, every question's randomized
-    values and the closing question's add up to the same number, and one token was spent each."""
+    completions counted equal the people whose result page came back (plus, at most, those
+    whose counting answer left but whose result never came back), every question's randomized
+    values and the closing question's add up to the completions, and one token was spent each."""
     engine = create_engine(url)
     with engine.connect() as c:
         totals = dict(
@@ -169,19 +170,22 @@ def counter_check(url: str, bank: Bank, figures: event.Figures) -> list[str]:
                 select(Counter.scope, Counter.metric, func.sum(Counter.count)).group_by(Counter.scope, Counter.metric)
             )
         )
-        scope_of = {code: ROOM_SCOPE_PREFIX + id_ for code, id_ in c.execute(select(Room.code, Room.id))}
+        code_of = {ROOM_SCOPE_PREFIX + id_: code for code, id_ in c.execute(select(Room.code, Room.id))}
         spent = c.scalar(select(func.count()).select_from(SpentToken))
     engine.dispose()
-    expected = {GLOBAL: figures.finished}
-    expected.update({scope_of[code]: n for code, n in figures.finished_in_room.items()})
     problems = []
-    for scope, done in expected.items():
-        metrics = [COMPLETIONS, CHILLING, *(ANSWER_PREFIX + q.id for q in bank.questions)]
-        for metric in metrics:
-            if totals.get((scope, metric), 0) != done:
-                problems.append(f"{scope} {metric}: {totals.get((scope, metric), 0)} counted, {done} finished")
-    if spent != figures.finished:
-        problems.append(f"{spent} start tokens spent, {figures.finished} finished")
+    for scope in [GLOBAL, *code_of]:
+        key = GLOBAL if scope == GLOBAL else code_of[scope]
+        done = figures.finished if scope == GLOBAL else figures.finished_in_room.get(key, 0)
+        maybe = figures.unanswered_final.get(key, 0)
+        counted = totals.get((scope, COMPLETIONS), 0)
+        if not done <= counted <= done + maybe:
+            problems.append(f"{scope}: {counted} completions counted, {done} results seen (+ {maybe} unanswered)")
+        for metric in (CHILLING, *(ANSWER_PREFIX + q.id for q in bank.questions)):
+            if totals.get((scope, metric), 0) != counted:
+                problems.append(f"{scope} {metric}: {totals.get((scope, metric), 0)} counted, {counted} completions")
+    if spent != totals.get((GLOBAL, COMPLETIONS), 0):
+        problems.append(f"{spent} start tokens spent, {totals.get((GLOBAL, COMPLETIONS), 0)} completions counted")
     return problems
 
 
@@ -314,9 +318,13 @@ def report(o: Outcome) -> None:
     )
     for page, message in f.errors[:5]:
         print(f"  {page}: {message}")
-    counters = "exact" if not o.problems else "WRONG"
+    counters = "WRONG" if o.problems else "consistent" if f.unanswered_final else "exact"
     in_rooms = sum(f.finished_in_room.values())
-    print(f"counters: {counters} ({f.finished:,} finished, {in_rooms:,} of them in rooms)")
+    unsure = f.unanswered_final.get(GLOBAL, 0)
+    print(
+        f"counters: {counters} ({f.finished:,} finished, {in_rooms:,} of them in rooms"
+        + (f"; {unsure:,} whose counting answer got no reply may be counted or not)" if unsure else ")")
+    )
     for problem in o.problems[:10]:
         print(f"  {problem}")
     per_request = cpu["server"] * cores * o.seconds / max(1, f.requests) * 1000
