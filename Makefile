@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 # The PostgreSQL pass of `make test` empties and migrates this database for every test.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-tools lint clean messages translations
+.PHONY: run check test test-tools lint clean messages translations
 
 # Languages with a catalogue in translations/ (English is the source and has one too,
 # so that a missing translation is a test failure, not a silent English fallback).
@@ -51,6 +51,14 @@ run: $(VENV)/.runtime translations
 ## test-tools: Chromium, Java, Lighthouse and the Python test packages for tests/browser (idempotent)
 test-tools: $(VENV)/.dev
 	VENV=$(VENV) bash scripts/install-test-tools.sh
+
+## check: the inner loop, a minute or two: lint, then every test but the browser, load,
+## bench and container ones (`make test` runs those too, and is what CI runs)
+FAST := not browser and not load and not bench and not container
+check: $(VENV)/.dev translations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -m "$(FAST)"
 
 ## test: install the test tools and run the whole suite
 ## (the SQLite pass includes the `container` tests: scripts/container-check.sh builds and runs

@@ -26,9 +26,8 @@ keepalive = 5  # a little longer than nothing, shorter than a proxy's idle timeo
 max_requests = 10000
 max_requests_jitter = 1000
 # Build the app once in the master and fork workers from it: a recycled worker then costs
-# a fork, not the ~0.4 s of imports and set-up that otherwise came back every 1,000 requests
-# (on a busy 2-core machine that was a third of all the CPU time). Each worker still opens
-# its own database connections (see post_fork). A code change needs a restart, not a HUP.
+# a fork, not the imports and set-up of the whole app. Each worker still opens its own
+# database connections (see post_fork). A code change needs a restart, not a HUP.
 preload_app = True
 forwarded_allow_ips = _server["forwarded_allow_ips"]
 

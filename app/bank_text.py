@@ -113,6 +113,6 @@ def tomllib_repr(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def init_app(app: Flask) -> None:
+def init_templates(app: Flask) -> None:
     app.jinja_env.filters.update(t=translate)
     app.jinja_env.globals.update(source_title=source_title, money=money)

@@ -1,24 +1,19 @@
-"""Production start: refuse a bad configuration in one line, wait for the database, migrate.
+"""Production start: a configuration that cannot work stops with one line, not a traceback.
 
-Used by the container's entrypoint (`python -m app.migrate`) and by gunicorn.conf.py's
-on_starting hook, so an operator sees one line with the reason rather than a traceback.
+Used by gunicorn.conf.py (before any worker), wsgi.py and the migration command
+(app/migrate.py), so an operator sees the reason at once.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
+from . import create_app
 from .config import ConfigError, server_settings, settings_from_env
+from .scoring import BankError, load_bank
 
 PREFIX = "score: "
 
@@ -31,8 +26,6 @@ def fail(message: str, code: int = 2) -> SystemExit:
 
 def check_settings() -> dict[str, Any]:
     """The settings, or exit with the one-line reason they cannot be used."""
-    from .scoring import BankError, load_bank
-
     try:
         settings = settings_from_env()
         # gunicorn reads WEB_CONCURRENCY before our config file does: check it here first.
@@ -44,61 +37,8 @@ def check_settings() -> dict[str, Any]:
     return settings
 
 
-def migrate_when_ready(
-    upgrade: Callable[[str], None], url: str, attempts: int, delay: float, sleep: Callable[[float], None] = time.sleep
-) -> None:
-    """Upgrade to head, retrying while the database does not answer (a database container starting up)."""
-    for attempt in range(1, attempts + 1):
-        try:
-            upgrade(url)
-            return
-        except OperationalError as error:
-            # The driver's message can name the host and user, never a password; keep its first line.
-            reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else "?"
-            if attempt == attempts:
-                raise fail(f"database not reachable after {attempts} attempts: {reason}", code=3) from None
-            print(f"{PREFIX}database not ready ({attempt}/{attempts}): {reason}", file=sys.stderr, flush=True)
-            sleep(delay)
-
-
-def check_data_folder(url: str) -> None:
-    """An SQLite database needs a folder this user can write (the file and its WAL beside it).
-    Say so at once: retried, it would only end as "database not reachable" a minute later."""
-    if not url.startswith("sqlite"):
-        return
-    database = make_url(url).database
-    if not database or database == ":memory:":
-        return
-    folder = Path(database).parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise fail(
-            f"cannot start: the data folder {folder} is not writable by uid {os.getuid()} ({error.strerror}); "
-            "give it a volume or folder that this user can write"
-        ) from None
-
-
-def prepare_database() -> None:
-    """`python -m app.migrate`: check settings, bring the database to the newest schema, and
-    create the site's counters at zero (so their rows' order says nothing)."""
-    from .migrate import create_site_counters, upgrade
-
-    settings = check_settings()
-    check_data_folder(settings["DATABASE_URL"])
-    migrate_when_ready(
-        upgrade, settings["DATABASE_URL"], settings["MIGRATE_ATTEMPTS"], settings["MIGRATE_RETRY_SECONDS"]
-    )
-    create_site_counters(settings["DATABASE_URL"], settings["BANK_PATH"])
-
-
 def create_app_or_exit() -> Flask:
     """The app for wsgi.py, or the one-line reason it cannot be built."""
-    from . import create_app
-    from .scoring import BankError
-
     try:
         return create_app()
     except (ConfigError, BankError) as error:

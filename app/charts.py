@@ -6,18 +6,24 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .scoring import BANDS, SCORE_MAX, SCORE_MIN
+from .scoring import BANDS, SCORE_MAX, SCORE_MIN, START
 
 if TYPE_CHECKING:
     from flask import Flask
 
 # The gauge: a half circle, 350 at the left end, 950 at the right.
 CX, CY, R = 110.0, 110.0, 90.0
+NEEDLE = R - 22
 
 
 def _point(score: float, radius: float = R) -> tuple[float, float]:
     angle = math.pi * (1 - (score - SCORE_MIN) / (SCORE_MAX - SCORE_MIN))
     return round(CX + radius * math.cos(angle), 2), round(CY - radius * math.sin(angle), 2)
+
+
+def turn(score: float) -> float:
+    """Degrees clockwise from the 350 end to a score: 0 at 350, 90 at 650, 180 at 950."""
+    return round(180 * (score - SCORE_MIN) / (SCORE_MAX - SCORE_MIN), 2)
 
 
 @dataclass(frozen=True)
@@ -28,20 +34,55 @@ class Arc:
 
 
 @dataclass(frozen=True)
+class Tick:
+    """A mark across the dial's ring at one score, and where its label sits outside it."""
+
+    inner: tuple[float, float]
+    outer: tuple[float, float]
+    label: tuple[float, float]
+
+
+@dataclass(frozen=True)
 class Gauge:
     arcs: tuple[Arc, ...]
-    needle: tuple[float, float]
+    # The needle is drawn pointing at 350 and turned: first to the start (start_turn), then,
+    # in an inner group, by sweep more. CSS animates only the inner turn from 0 to its
+    # attribute value, so the sweep runs from the start to the score, whatever the score.
+    start_turn: float
+    sweep: float
+    start: Tick
+    average: Tick | None = None
+    average_range: str | None = None  # an arc path over the average's 95% range
     center: tuple[float, float] = (CX, CY)
+    needle_length: float = NEEDLE
 
 
-def gauge(score: int, band: str) -> Gauge:
-    arcs = []
-    for band_id, low, high in BANDS:
-        start = _point(low)
-        end = _point(min(high + 1, SCORE_MAX))
-        arcs.append(Arc(band_id, f"M {start[0]} {start[1]} A {R} {R} 0 0 1 {end[0]} {end[1]}", band_id == band))
-    return Gauge(tuple(arcs), _point(score, R - 22))
+def _tick(score: float) -> Tick:
+    return Tick(_point(score, R - 12), _point(score, R + 12), _point(score, R + 21))
 
 
-def init_app(app: Flask) -> None:
+def _arc(low: float, high: float, radius: float = R) -> str:
+    start, end = _point(low, radius), _point(high, radius)
+    return f"M {start[0]} {start[1]} A {radius} {radius} 0 0 1 {end[0]} {end[1]}"
+
+
+def gauge(score: int, band: str, average: tuple[int, int, int] | None = None) -> Gauge:
+    """The dial for a score; `average` (estimate, low, high) marks everyone's estimated average."""
+    arcs = tuple(Arc(b, _arc(low, min(high + 1, SCORE_MAX)), b == band) for b, low, high in BANDS)
+    mark = rng = None
+    if average is not None:
+        estimate, low, high = average
+        mark = _tick(estimate)
+        rng = _arc(low, high, R + 12) if high > low else None
+    return Gauge(
+        arcs,
+        start_turn=turn(START),
+        sweep=round(turn(score) - turn(START), 2),
+        start=_tick(START),
+        average=mark,
+        average_range=rng,
+    )
+
+
+def init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(gauge=gauge)

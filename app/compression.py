@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 
-from flask import Flask, Response, request
+from flask import Response, request
 
 COMPRESSIBLE = frozenset(
     {"text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml"}
@@ -55,7 +55,3 @@ def compress(response: Response) -> Response:
     if etag and not weak:
         response.set_etag(etag, weak=True)
     return response
-
-
-def init_app(app: Flask) -> None:
-    app.after_request(compress)

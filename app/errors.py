@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from .database import discard_session
 from .session import session_expired
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ REASONS = {
     "incomplete": _l("There is no finished quiz in this browser to show. Start the quiz to get a score."),
     "what_if": _l("That change is not one of this quiz's answers. Nothing was stored or counted."),
     "myths_incomplete": _l("There is no finished round of myth or real in this browser to show."),
+    "share": _l("A shared link holds a score from 350 to 950, or a band's name. This one holds neither."),
     "expired": _l(
         "Your answers are kept in this browser only for a limited time, and that time has passed, "
         "so they were forgotten. Nothing was counted. You can start the quiz again."
@@ -123,8 +125,6 @@ def init_app(app: Flask) -> None:
     def _database_away(error: SQLAlchemyError) -> tuple[str, int]:
         # An outage is not a bug: say so with a 503, log only the error's type.
         log.warning("database unavailable: %s on %s %s", type(error).__name__, request.method, _route())
-        from .database import discard_session
-
         discard_session()
         return render_error(503)
 

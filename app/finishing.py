@@ -17,12 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import tally
-from .cookie_state import ALREADY, DATABASE, ROOM_CLOSED, ROOM_FULL, ROOM_STRONGER, STALE, CookieState
 from .database import get_session
 from .disclosure import counting
 from .disclosure.randomized_response import Counted, Item
 from .models import Room
-from .rooms import membership
+from .visitor import ALREADY, DATABASE, ROOM_CLOSED, ROOM_FULL, ROOM_STRONGER, STALE, Activity
+from .visitor import room as membership
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def _changed(items: Sequence[Item], counted: Mapping[str, Sequence[Counted]]) ->
     return {(scope, c.metric): truth[c.metric] for scope, values in counted.items() for c in values if c.changed}
 
 
-def count_finished(state: CookieState, items: Sequence[Item], record: Recorder) -> Outcome:
+def count_finished(state: Activity, items: Sequence[Item], record: Recorder) -> Outcome:
     """Count once, in the visitor's scopes; the outcome says what was written, or why nothing was."""
     token = state.token()
     if token is None:

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from .database import get_database
+from .schema import current_revision, head_revision
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -28,8 +29,6 @@ def healthz() -> tuple[Response, int]:
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
     """Ready: the database answers and its schema is the one this code expects."""
-    from .migrate import current_revision  # not at import: `python -m app.migrate` imports the package first
-
     head = current_app.extensions["schema_head"]
     try:
         current = current_revision(get_database().engine)
@@ -47,8 +46,6 @@ def readyz() -> tuple[Response, int]:
 
 
 def init_app(app: Flask) -> None:
-    from .migrate import head_revision
-
     # The newest migration is fixed for the life of the process: read it once.
     app.extensions["schema_head"] = head_revision(app.config["DATABASE_URL"])
     app.register_blueprint(bp)

@@ -28,6 +28,8 @@ LOCALES = {"en": "en", "zh": "zh_Hans", "de": "de"}
 # Each language's name in that language, for the switcher: a visitor who cannot read
 # the current page can still find their own language.
 LANGUAGES = {"en": "English", "zh": "简体中文", "de": "Deutsch"}
+# On a phone's one-row header: each a part of the full name, so the link's name contains what it shows.
+LANGUAGE_SHORT = {"en": "EN", "zh": "中文", "de": "DE"}
 
 # The lang attribute (BCP 47) for each code.
 HTML_LANG = {"en": "en", "zh": "zh-Hans", "de": "de"}
@@ -127,6 +129,10 @@ def init_app(app: Flask) -> None:
     if missing:
         # Pages would silently fall back to English: say so once, at start-up.
         log.warning("translations not compiled for %s: run `make translations`", ", ".join(missing))
+
+
+def init_templates(app: Flask) -> None:
+    """The language switcher's helpers and the translated names of the engine's ids."""
     app.jinja_env.globals.update(
         get_locale=get_locale,
         html_lang=html_lang,
@@ -136,5 +142,6 @@ def init_app(app: Flask) -> None:
         EVIDENCE_LABELS=EVIDENCE_LABELS,
         EVIDENCE_HELP=EVIDENCE_HELP,
         LANGUAGES=LANGUAGES,
+        LANGUAGE_SHORT=LANGUAGE_SHORT,
         HTML_LANG=HTML_LANG,
     )

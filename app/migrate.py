@@ -1,60 +1,67 @@
-"""Alembic, called from Python: upgrade to head, and ask whether a database is there."""
+"""`python -m app.migrate`, the container's first step (docker/entrypoint.sh): check the
+settings, wait for the database, bring it to the newest schema, and create the site's
+counters at zero (so their rows' order says nothing). Each failure is one line and an exit code."""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
 
-from .config import PROJECT_ROOT
-from .database import make_engine
-from .scoring import load_bank, load_myths
-from .scoring.bank import DEFAULT_BANK
-from .tally import GLOBAL, create_scope_now
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
-# PostgreSQL advisory lock taken by migrations/env.py, so replicas booting together take turns.
-MIGRATION_LOCK_KEY = 727_950_350
+from .boot import PREFIX, check_settings, fail
+from .schema import create_site_counters, upgrade
 
 
-def alembic_config(url: str) -> Config:
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    cfg.attributes["database_url"] = url
-    cfg.attributes["configure_logging"] = False
-    return cfg
+def migrate_when_ready(
+    upgrade: Callable[[str], None], url: str, attempts: int, delay: float, sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """Upgrade to head, retrying while the database does not answer (a database container starting up)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            upgrade(url)
+            return
+        except OperationalError as error:
+            # The driver's message can name the host and user, never a password; keep its first line.
+            reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else "?"
+            if attempt == attempts:
+                raise fail(f"database not reachable after {attempts} attempts: {reason}", code=3) from None
+            print(f"{PREFIX}database not ready ({attempt}/{attempts}): {reason}", file=sys.stderr, flush=True)
+            sleep(delay)
 
 
-def upgrade(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
-
-
-def create_site_counters(url: str, bank_path: str | None = None) -> None:
-    """Every counter of the site's scope at zero, for the bank in use (rows that exist stay)."""
-    engine = make_engine(url)
+def check_data_folder(url: str) -> None:
+    """An SQLite database needs a folder this user can write (the file and its WAL beside it).
+    Say so at once: retried, it would only end as "database not reachable" a minute later."""
+    if not url.startswith("sqlite"):
+        return
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    folder = Path(database).parent
     try:
-        with Session(engine) as session:
-            create_scope_now(session, GLOBAL, load_bank(bank_path or DEFAULT_BANK), load_myths())
-    finally:
-        engine.dispose()
-
-
-def head_revision(url: str) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise fail(
+            f"cannot start: the data folder {folder} is not writable by uid {os.getuid()} ({error.strerror}); "
+            "give it a volume or folder that this user can write"
+        ) from None
 
 
 def main() -> None:
-    """`python -m app.migrate`: check the settings, wait for the database, upgrade to head."""
-    from .boot import prepare_database
-
-    prepare_database()
+    settings = check_settings()
+    check_data_folder(settings["DATABASE_URL"])
+    migrate_when_ready(
+        upgrade, settings["DATABASE_URL"], settings["MIGRATE_ATTEMPTS"], settings["MIGRATE_RETRY_SECONDS"]
+    )
+    create_site_counters(settings["DATABASE_URL"], settings["BANK_PATH"])
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_limiter import Limiter
 from werkzeug.wrappers import Response
 
@@ -47,7 +47,3 @@ def reached_the_result(response: Response) -> bool:
     """Deduct only an answer that went on to a result page (refused forms cost nothing)."""
     location = response.location or ""
     return response.status_code == 303 and location.endswith("/result")
-
-
-def init_app(app: Flask) -> None:
-    limiter.init_app(app)

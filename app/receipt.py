@@ -33,6 +33,7 @@ class Line:
     what: str
     value: str  # what was counted, in words
     your_value: str | None = None  # the visitor's true answer, where the coin counted another
+    metric: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _reading_order(bank: Bank, myths: MythRound) -> Callable[[tally.CounterKey],
 
 def receipt(
     keys: Iterable[tally.CounterKey], changed: Mapping[tuple[str, str], str], bank: Bank, myths: MythRound
-) -> tuple[Group, ...]:
+) -> Receipt:
     """The receipt grouped by scope, everyone first, each in reading order; `changed` names the
     true value of each (scope, metric) the coin counted differently."""
     by_scope: dict[str, list[Line]] = {}
@@ -90,6 +91,41 @@ def receipt(
         true = changed.get((key.scope, key.metric))
         your_value = _describe(key._replace(value=true), bank, myths)[1] if true is not None else None
         stored = f"{key.scope} · {key.metric} · {key.value or '—'}"
-        by_scope.setdefault(key.scope, []).append(Line(stored, what, value, your_value))
+        by_scope.setdefault(key.scope, []).append(Line(stored, what, value, your_value, key.metric))
     order = sorted(by_scope, key=lambda s: (s != tally.GLOBAL, s))
-    return tuple(Group(s, scope_title(s), tuple(by_scope[s])) for s in order)
+    return Receipt(tuple(Group(s, scope_title(s), tuple(by_scope[s])) for s in order))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One counter, with what each scope's copy of it was told (None where a scope has none)."""
+
+    what: str
+    cells: tuple[Line | None, ...]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    groups: tuple[Group, ...]  # one per scope, everyone first
+
+    @property
+    def changed(self) -> int:
+        return sum(group.changed for group in self.groups)
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return side_by_side(self.groups)
+
+
+def side_by_side(groups: tuple[Group, ...]) -> tuple[Row, ...]:
+    """The groups as one table, a column per scope: a room member reads each question once,
+    with what the site's counters and the room's were told side by side."""
+    order: list[str] = []
+    what: dict[str, str] = {}
+    for group in groups:
+        for line in group.lines:
+            if line.metric not in what:
+                order.append(line.metric)
+                what[line.metric] = line.what
+    by_metric = [{line.metric: line for line in group.lines} for group in groups]
+    return tuple(Row(what[m], tuple(lines.get(m) for lines in by_metric)) for m in order)

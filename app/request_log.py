@@ -143,12 +143,7 @@ def configure(app: Flask) -> None:
     configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
 
 
-def init_app(app: Flask) -> None:
-    """Last thing, so the log wraps every other layer."""
-    app.wsgi_app = RequestLog(app.wsgi_app, app.config.get("FORWARDED_NETWORKS", ()))  # type: ignore[method-assign]
-
-    @app.teardown_request
-    def _name_route(_error: BaseException | None) -> None:
-        # Flask forgets the request when it returns; the log reads the route from here.
-        if request.url_rule is not None:
-            request.environ[ROUTE_KEY] = request.url_rule.rule
+def name_route(_error: BaseException | None) -> None:
+    """A teardown hook: Flask forgets the request when it returns; the log reads the route from here."""
+    if request.url_rule is not None:
+        request.environ[ROUTE_KEY] = request.url_rule.rule

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -62,8 +60,7 @@ def static_headers(hsts: bool) -> tuple[tuple[str, str], ...]:
 
 class SecurityHeaders:
     """WSGI middleware: the same headers on every response (pages, errors, static files,
-    answers given before Flask's own work), unless the view set its own. Appended as plain
-    tuples, which costs a fraction of setting them one by one on Werkzeug's header object."""
+    answers given before Flask's own work), unless the view set its own."""
 
     def __init__(self, wsgi_app: WSGIApplication, headers: tuple[tuple[str, str], ...]) -> None:
         self.wsgi_app = wsgi_app
@@ -79,7 +76,3 @@ class SecurityHeaders:
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start)
-
-
-def init_app(app: Flask) -> None:
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, static_headers(app.config.get("BEHIND_HTTPS", False)))  # type: ignore[method-assign]

@@ -123,10 +123,11 @@ def session_expired() -> bool:
     return bool(getattr(session, "expired", False))
 
 
+def refuse_foreign_session() -> None:
+    """A request hook (app/request_layers.py): a cookie this site did not make gets a 400 page."""
+    if getattr(session, "rejected", False):
+        abort(400, description="session")
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = EncryptedSessionInterface()
-
-    @app.before_request
-    def _reject_foreign_session() -> None:
-        if getattr(session, "rejected", False):
-            abort(400, description="session")

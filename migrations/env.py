@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from app.config import database_url
 from app.database import make_engine
-from app.migrate import MIGRATION_LOCK_KEY
+from app.schema import MIGRATION_LOCK_KEY
 from app.models import Base
 
 config = context.config

@@ -16,7 +16,12 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from app import tally
+from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.counted_once import new_token, spendable
+from app.disclosure import counting
 from app.disclosure.randomized_response import truth_probability
+from app.scoring import Bank, MythRound
 
 Z = 4.0  # standard deviations: a correct mechanism fails this about once in 30,000 runs
 
@@ -85,3 +90,29 @@ def guess_from(candidates: Iterable[str], rng: random.Random) -> str:
     """The attacker's guess when several values fit what they saw: any of them, as likely."""
     options = sorted(set(candidates))
     return rng.choice(options)
+
+
+# --- victims, and the write path their finished quizzes take ------------------------------
+
+ODDS = 4
+SITE = counting.Scope(tally.GLOBAL, ODDS)
+
+
+class Victim:
+    """Random true answers, a random closing answer and random myth verdicts."""
+
+    def __init__(self, bank: Bank, myths: MythRound, rng: random.Random) -> None:
+        self.answers = {q.id: rng.choice(q.options).id for q in bank.questions}
+        self.chilling = rng.choice(CHILLING_IDS)
+        self.marks = {s.id: rng.random() < 0.5 for s in myths.statements}
+
+    def items(self, bank: Bank, myths: MythRound) -> tuple[counting.Item, ...]:
+        return counting.quiz_items(bank, self.answers, self.chilling) + counting.myth_items(myths, self.marks)
+
+
+def finish(session, bank, myths, who: Victim, scopes) -> tuple[tally.CounterKey, ...]:
+    """The write path of a finished quiz and myth round, as the routes run it: randomize, then count once."""
+    quiz = counting.randomize_for(counting.quiz_items(bank, who.answers, who.chilling), scopes)
+    myth = counting.randomize_for(counting.myth_items(myths, who.marks), scopes)
+    keys = tally.record_completion(session, quiz, spendable(new_token()))
+    return keys + tally.record_myth_round(session, myth, spendable(new_token()))

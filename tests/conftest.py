@@ -7,7 +7,6 @@ database (e.g. PostgreSQL), emptied and migrated from nothing for every test.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -18,11 +17,11 @@ from sqlalchemy import MetaData, create_engine, func, select
 os.environ.setdefault("APP_ENV", "testing")
 
 from app import create_app
-from app.migrate import upgrade
 from app.models import Counter
+from app.schema import upgrade
 from app.scoring import Bank
-
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+from tests.helpers import TEST_MIN_FINISHED, QuizDriver
+from tests.private_postgres import PrivatePostgres
 
 
 def _empty_database(url: str) -> None:
@@ -40,11 +39,6 @@ def database_url(tmp_path) -> str:
         _empty_database(url)
         return url
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-
-
-# Rooms show figures from this many finished quizzes in the tests (the default is 10), so
-# that a test of what a room shows needs fewer simulated participants.
-TEST_MIN_FINISHED = 4
 
 
 @pytest.fixture
@@ -68,48 +62,6 @@ def runner(app: Flask):
 @pytest.fixture
 def bank(app: Flask) -> Bank:
     return app.extensions["bank"]
-
-
-def csrf_token(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
-
-
-class QuizDriver:
-    """Answers the quiz through the test client, the way a browser would."""
-
-    def __init__(self, client: FlaskClient, bank: Bank) -> None:
-        self.client, self.bank = client, bank
-
-    def answer(self, step: int, option_id: str):
-        page = self.client.get(f"/quiz/{step}")
-        assert page.status_code == 200, page.status_code
-        return self.client.post(
-            f"/quiz/{step}", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": option_id}
-        )
-
-    def answer_scored(self, answers: dict[str, str] | None = None) -> None:
-        """Answer every scored question (the first option unless told); the closing question comes next."""
-        answers = answers or {}
-        for step, q in enumerate(self.bank.questions, 1):
-            response = self.answer(step, answers.get(q.id, q.options[0].id))
-            assert response.status_code == 303, (step, response.status_code)
-
-    def close(self, chilling: str = "no"):
-        """Answer the unscored closing question, which finishes (and counts) the quiz."""
-        page = self.client.get("/quiz/closing")
-        assert page.status_code == 200, page.status_code
-        return self.client.post(
-            "/quiz/closing", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": chilling}
-        )
-
-    def complete(self, answers: dict[str, str] | None = None, chilling: str = "no"):
-        """Answer every question and the closing one, and return the last response."""
-        self.answer_scored(answers)
-        response = self.close(chilling)
-        assert response.status_code == 303, response.status_code
-        return response
 
 
 @pytest.fixture
@@ -162,6 +114,10 @@ def store(app: Flask) -> Store:
 
 
 @pytest.fixture
-def conftest_csrf():
-    """The CSRF token found in a page's HTML."""
-    return csrf_token
+def private_pg() -> Iterator[PrivatePostgres]:
+    pg = PrivatePostgres()
+    pg.start()
+    try:
+        yield pg
+    finally:
+        pg.remove()

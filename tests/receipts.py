@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter as Multiset
 
+# One cell per scope and counter; a cell never reaches past its own </td>.
 STORED = re.compile(
-    r'<tr( class="coin-changed" data-coin-changed)?><th scope="row">.*?<code class="stored">([^<]+)</code>', re.S
+    r'<td( class="coin-changed" data-coin-changed)?>(?:(?!</td>).)*?<code class="stored">([^<]+)</code>', re.S
 )
 
 

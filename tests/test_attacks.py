@@ -24,40 +24,16 @@ from sqlalchemy import select
 
 from app import tally
 from app.chilling import OPTION_IDS as CHILLING_IDS
-from app.counted_once import new_token, spendable
 from app.disclosure import counting
 from app.disclosure.randomized_response import keep_probability
 from app.models import Counter
-from app.scoring import Bank, MythRound
-from tests.attack import Score, difference, guess_from, yes_no
-from tests.conftest import QuizDriver, csrf_token
+from app.scoring import Bank
+from tests.attack import ODDS, SITE, Score, Victim, difference, finish, guess_from, yes_no
+from tests.helpers import QuizDriver, csrf_token, open_room
 from tests.receipts import receipt_lines
-from tests.test_rooms import open_room
 
 VICTIMS = 200
 HTTP_VICTIMS = 15  # each a whole journey through the test client
-ODDS = 4
-SITE = counting.Scope(tally.GLOBAL, ODDS)
-
-
-class Victim:
-    """Random true answers, a random closing answer and random myth verdicts."""
-
-    def __init__(self, bank: Bank, myths: MythRound, rng: random.Random) -> None:
-        self.answers = {q.id: rng.choice(q.options).id for q in bank.questions}
-        self.chilling = rng.choice(CHILLING_IDS)
-        self.marks = {s.id: rng.random() < 0.5 for s in myths.statements}
-
-    def items(self, bank: Bank, myths: MythRound) -> tuple[counting.Item, ...]:
-        return counting.quiz_items(bank, self.answers, self.chilling) + counting.myth_items(myths, self.marks)
-
-
-def finish(session, bank, myths, who: Victim, scopes) -> tuple[tally.CounterKey, ...]:
-    """The write path of a finished quiz and myth round, as the routes run it: randomize, then count once."""
-    quiz = counting.randomize_for(counting.quiz_items(bank, who.answers, who.chilling), scopes)
-    myth = counting.randomize_for(counting.myth_items(myths, who.marks), scopes)
-    keys = tally.record_completion(session, quiz, spendable(new_token()))
-    return keys + tally.record_myth_round(session, myth, spendable(new_token()))
 
 
 def counters(session, scope: str) -> dict[tuple[str, str], int]:
@@ -191,8 +167,8 @@ def page_guess(before_html, after_html, n_before, bank, victim: Victim, score: S
 def unlimited(database_url, tmp_path):
     """The app with rate limits off: the attacker opens a room per victim."""
     from app import create_app
-    from app.migrate import upgrade
-    from tests.conftest import TEST_MIN_FINISHED
+    from app.schema import upgrade
+    from tests.helpers import TEST_MIN_FINISHED
 
     upgrade(database_url)
     app = create_app(

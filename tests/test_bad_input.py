@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def _assert_error_page(response, status: int, phrase: str) -> None:

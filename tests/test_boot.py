@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from app.boot import migrate_when_ready
 from app.config import ConfigError, server_settings
+from app.migrate import migrate_when_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"

@@ -8,7 +8,7 @@ import pytest
 
 from app.chilling import OPTION_IDS as CHILLING_IDS
 from app.scoring import score_answers, worst_answers
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tests.receipts import counted_value
 
 

@@ -29,11 +29,11 @@ from dockerfile_parse import DockerfileParser
 from app.scoring import load_bank
 from app.scoring.bank import DEFAULT_BANK
 from bench.ports import free_port
+from tests.helpers import CSRF_RE
 from tests.podman_check import run_container_check
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE_WORKDIR = "/app"
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from app import counted_once, tally
-from app.models import Counter, SpentToken
+from app.models import Counter, Room, SpentToken
 from app.scoring import load_myths
 from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
-from tests.conftest import csrf_token
-from tests.test_load import open_room
+from tests.helpers import csrf_token, open_room
 
 REPLAYS = 50
 
@@ -54,7 +53,9 @@ def replay(server: Server, path: str, cookie: str, form: dict[str, str]) -> list
 def test_the_last_step_replayed_50_times_at_once_on_two_workers_counts_once(app, database_url, bank, tmp_path):
     server = Server(database_url, workers=2)
     with running(server, tmp_path):
-        room_id = open_room(server, app)
+        code, _link, _page = open_room(app.test_client())  # on the database the server uses
+        with app.extensions["database"].sessions() as s:
+            room_id = s.scalar(select(Room.id).where(Room.code == code))
         # A quiz answered to the end, in a room, with the start token its first answer gave it.
         answers = {q.id: q.options[0].id for q in bank.questions}
         state = {"quiz": {"answers": answers, "start": counted_once.new_token()}, "room": room_id}

@@ -6,13 +6,13 @@ import pytest
 
 from app import create_app
 from app.config import settings_from_env
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 @pytest.fixture
 def https_app(database_url, tmp_path):
     """As an operator runs it behind a TLS proxy: BEHIND_HTTPS, and the proxy's https scheme believed."""
-    from app.migrate import upgrade
+    from app.schema import upgrade
 
     upgrade(database_url)
     settings = settings_from_env({"APP_ENV": "testing", "BEHIND_HTTPS": "true"})

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from app.migrate import upgrade
+from app.schema import upgrade
 from bench.loadgen import Reply, Server, request, running
 from bench.ports import free_port
-from tests.test_outage import PG_PORTS, private_pg  # noqa: F401  (the fixture)
+from tests.private_postgres import PG_PORTS
 
 pytestmark = pytest.mark.load
 
@@ -35,7 +35,7 @@ def timed(base: str, path: str, timeout: float = 30) -> tuple[Reply, float]:
 
 
 @pytest.fixture
-def frozen_proxy(private_pg):  # noqa: F811
+def frozen_proxy(private_pg):
     port = free_port(PG_PORTS)
     proxy = subprocess.Popen(
         [sys.executable, "-m", "tests.tcp_proxy", str(port), str(private_pg.port)],
@@ -52,7 +52,7 @@ def frozen_proxy(private_pg):  # noqa: F811
         proxy.wait()
 
 
-def test_a_hanging_database_gets_503_pages_within_seconds_and_the_site_stays_up(frozen_proxy, private_pg, tmp_path):  # noqa: F811
+def test_a_hanging_database_gets_503_pages_within_seconds_and_the_site_stays_up(frozen_proxy, private_pg, tmp_path):
     proxy, url = frozen_proxy
     upgrade(private_pg.url)
     server = Server(url, workers=2, env={"DATABASE_TIMEOUT_SECONDS": str(TIMEOUT), "GUNICORN_THREADS": ""})

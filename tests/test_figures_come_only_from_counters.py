@@ -21,9 +21,8 @@ from app import storage
 from app.chilling import OPTION_IDS as CHILLING_IDS
 from app.models import Counter, Room, SpentToken
 from app.scoring import load_bank, load_myths
-from tests.conftest import QuizDriver, csrf_token
+from tests.helpers import QuizDriver, csrf_token, open_room
 from tests.receipts import counted
-from tests.test_rooms import open_room
 
 BANK = load_bank()
 MYTHS = load_myths()

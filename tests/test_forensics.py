@@ -20,8 +20,7 @@ from app.database import make_engine
 from app.disclosure import counting
 from app.models import Counter
 from app.scoring import load_bank, load_myths
-from tests.attack import Score, guess_from, yes_no
-from tests.test_attacks import SITE, Victim, finish
+from tests.attack import SITE, Score, Victim, finish, guess_from, yes_no
 
 VICTIMS = 200
 BANK = load_bank()

@@ -13,12 +13,11 @@ from urllib.parse import quote
 
 import pytest
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
-from tests.conftest import csrf_token
-from tests.test_rooms import open_room
+from tests.helpers import csrf_token, open_room
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND"]
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -89,7 +88,7 @@ def test_generated_bad_input_never_breaks_anything(app, store, ctx, capsys):
     before = store.rows()
     tried = {"n": 0, "statuses": {}}
 
-    @settings(max_examples=700, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=700, deadline=None, database=None)
     @given(
         method=st.sampled_from(METHODS),
         path=paths(rules, ctx["real"]),

@@ -32,7 +32,7 @@ def test_html_is_never_cached_by_shared_caches(client):
 
 def test_hsts_behind_https(database_url, tmp_path):
     from app import create_app
-    from app.migrate import upgrade
+    from app.schema import upgrade
 
     upgrade(database_url)
     app = create_app({"DATABASE_URL": database_url, "BEHIND_HTTPS": True, "INSTANCE_PATH": str(tmp_path)})

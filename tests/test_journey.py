@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from app.scoring import best_answers, score_answers, worst_answers
+from tests.helpers import csrf_token
 
 
 def test_landing_says_what_is_kept_and_starts_the_quiz(client, bank):
@@ -82,20 +83,20 @@ def test_reposting_the_last_answer_does_not_count_again(quiz, store, bank):
     assert store.count("completions") == 1
 
 
-def test_take_it_again_starts_a_new_counted_run(quiz, client, store, conftest_csrf):
+def test_take_it_again_starts_a_new_counted_run(quiz, client, store):
     quiz.complete()
     page = client.get("/quiz/result").get_data(as_text=True)
-    response = client.post("/quiz/restart", data={"csrf_token": conftest_csrf(page)})
+    response = client.post("/quiz/restart", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 303 and response.headers["Location"] == "/quiz/1"
     assert client.get("/quiz/result").status_code == 400
     quiz.complete()
     assert store.count("completions") == 2
 
 
-def test_forget_clears_the_cookie_at_once(quiz, client, conftest_csrf):
+def test_forget_clears_the_cookie_at_once(quiz, client):
     quiz.complete()
     page = client.get("/quiz/result").get_data(as_text=True)
-    response = client.post("/forget", data={"csrf_token": conftest_csrf(page)})
+    response = client.post("/forget", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 303
     assert response.headers["Location"] == "/forgotten"
     cookie = response.headers.get("Set-Cookie", "")

@@ -10,7 +10,7 @@ from markupsafe import escape
 
 from app.scoring import BankError, load_myths
 from app.scoring.myths import DEFAULT_MYTHS, parse_myths
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token, myth_guesses, play_myths
 from tests.receipts import counted, receipt_lines
 
 MYTHS = load_myths()
@@ -18,17 +18,6 @@ MYTHS = load_myths()
 
 def _raw() -> dict:
     return tomllib.loads(DEFAULT_MYTHS.read_text(encoding="utf-8"))
-
-
-def _guesses(right: bool = True) -> dict[str, str]:
-    flip = {"real": "myth", "myth": "real"}
-    return {s.id: s.verdict if right else flip[s.verdict] for s in MYTHS.statements}
-
-
-def _play(client, guesses: dict[str, str]):
-    page = client.get("/myths/")
-    assert page.status_code == 200
-    return client.post("/myths/", data={"csrf_token": csrf_token(page.get_data(as_text=True)), **guesses})
 
 
 # ------------------------------------------------------------------ the file
@@ -103,10 +92,10 @@ def test_round_page_asks_every_statement(client):
 
 
 def test_verdicts_show_evidence_sources_and_your_mark(client):
-    guesses = _guesses(right=True)
+    guesses = myth_guesses(right=True)
     wrong = MYTHS.statements[0].id
     guesses[wrong] = "real" if guesses[wrong] == "myth" else "myth"
-    response = _play(client, guesses)
+    response = play_myths(client, guesses)
     assert response.status_code == 303 and response.headers["Location"] == "/myths/result"
     page = client.get("/myths/result").get_data(as_text=True)
     n = len(MYTHS.statements)
@@ -119,10 +108,10 @@ def test_verdicts_show_evidence_sources_and_your_mark(client):
 
 
 def test_round_is_counted_right_or_wrong_per_statement_and_only_once(client, store):
-    guesses = _guesses(right=False)
-    _play(client, guesses)
+    guesses = myth_guesses(right=False)
+    play_myths(client, guesses)
     page = client.get("/myths/result").get_data(as_text=True)
-    _play(client, _guesses(right=True))  # answering again in the same run does not count again
+    play_myths(client, myth_guesses(right=True))  # answering again in the same run does not count again
     assert store.count("myth_rounds") == 1
     lines = receipt_lines(page)
     for s in MYTHS.statements:
@@ -136,16 +125,16 @@ def test_round_is_counted_right_or_wrong_per_statement_and_only_once(client, sto
 
 
 def test_play_again_counts_a_new_round(client, store):
-    _play(client, _guesses())
+    play_myths(client, myth_guesses())
     page = client.get("/myths/result").get_data(as_text=True)
     assert client.post("/myths/restart", data={"csrf_token": csrf_token(page)}).status_code == 303
-    _play(client, _guesses())
+    play_myths(client, myth_guesses())
     assert store.count("myth_rounds") == 2
 
 
 def test_myth_counters_are_not_keyed_by_quiz_answers(quiz, client, store, bank):
     quiz.complete()
-    _play(client, _guesses())
+    play_myths(client, myth_guesses())
     for scope, metric, value, _count in store.rows():
         if metric.startswith("myth"):
             assert scope == "global"
@@ -153,7 +142,7 @@ def test_myth_counters_are_not_keyed_by_quiz_answers(quiz, client, store, bank):
 
 
 def test_receipt_of_the_round_matches_what_was_written(client, store):
-    _play(client, _guesses())
+    play_myths(client, myth_guesses())
     page = client.get("/myths/result").get_data(as_text=True)
     assert "Your data receipt" in page
     assert sorted(counted(page).items()) == sorted(((s, m, v), n) for s, m, v, n in store.counted())
@@ -161,10 +150,10 @@ def test_receipt_of_the_round_matches_what_was_written(client, store):
 
 
 def test_missing_answers_are_asked_again_and_nothing_is_counted(client, store):
-    guesses = _guesses()
+    guesses = myth_guesses()
     missing = MYTHS.statements[2]
     del guesses[missing.id]
-    response = _play(client, guesses)
+    response = play_myths(client, guesses)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Please answer the 1 statement marked below." in page
@@ -175,9 +164,9 @@ def test_missing_answers_are_asked_again_and_nothing_is_counted(client, store):
 
 @pytest.mark.parametrize("forged", ["maybe", "REAL", "x" * 200])
 def test_a_forged_answer_is_a_400_page_and_writes_nothing(client, store, forged):
-    guesses = _guesses()
+    guesses = myth_guesses()
     guesses[MYTHS.statements[0].id] = forged
-    response = _play(client, guesses)
+    response = play_myths(client, guesses)
     assert response.status_code == 400
     assert 'class="site-header"' in response.get_data(as_text=True)
     assert store.total() == 0
@@ -185,7 +174,7 @@ def test_a_forged_answer_is_a_400_page_and_writes_nothing(client, store, forged)
 
 def test_no_token_no_count(client, store):
     client.get("/myths/")
-    assert client.post("/myths/", data=_guesses()).status_code == 400
+    assert client.post("/myths/", data=myth_guesses()).status_code == 400
     assert store.total() == 0
 
 
@@ -202,11 +191,11 @@ def test_everyone_s_figures_wait_for_the_minimum_of_rounds_and_ignore_quizzes(ap
         quiz.complete()
     for _ in range(n - 1):
         client.delete_cookie("session")
-        _play(client, _guesses())
+        play_myths(client, myth_guesses())
     page = client.get("/myths/result").get_data(as_text=True)
     assert f"Figures appear once {n} people have finished this round" in page and "data-myths" not in page
     client.delete_cookie("session")
-    _play(client, _guesses())
+    play_myths(client, myth_guesses())
     page = client.get("/myths/result").get_data(as_text=True)
     assert f"{n} rounds finished" in page and f'data-myth-rounds="{n}"' in page
     assert page.count("data-estimate") == len(MYTHS.statements)
@@ -218,7 +207,7 @@ def test_a_replayed_round_counts_once(client, store):
     page = client.get("/myths/").get_data(as_text=True)
     with client.session_transaction() as session:
         saved = dict(session)
-    form = {"csrf_token": csrf_token(page), **_guesses()}
+    form = {"csrf_token": csrf_token(page), **myth_guesses()}
     assert client.post("/myths/", data=form).status_code == 303
     for _ in range(5):
         with client.session_transaction() as session:
@@ -232,6 +221,6 @@ def test_a_replayed_round_counts_once(client, store):
 def test_a_round_posted_without_ever_loading_the_page_is_not_counted(client, store):
     """The start token comes with the round's page: a post with no token counts nothing."""
     page = client.get("/quiz/1").get_data(as_text=True)  # a CSRF token, but no round started
-    assert client.post("/myths/", data={"csrf_token": csrf_token(page), **_guesses()}).status_code == 303
+    assert client.post("/myths/", data={"csrf_token": csrf_token(page), **myth_guesses()}).status_code == 303
     assert store.total() == 0
     assert "Nothing from this round was counted" in client.get("/myths/result").get_data(as_text=True)

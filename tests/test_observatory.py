@@ -12,68 +12,7 @@ import pytest
 
 from app import create_app
 from app.config import settings_from_env
-from tests.conftest import csrf_token
-
-SIX_MONTHS = 15_552_000
-
-
-def _csp(headers) -> dict[str, list[str]]:
-    policy: dict[str, list[str]] = {}
-    for part in headers.get("Content-Security-Policy", "").split(";"):
-        words = part.split()
-        if words:
-            policy[words[0]] = words[1:]
-    return policy
-
-
-def grade(headers, *, https: bool) -> list[str]:
-    """The observatory's failures for one response; an empty list is a pass."""
-    failures: list[str] = []
-    csp = _csp(headers)
-    if not csp:
-        failures.append("no Content-Security-Policy")
-    script = csp.get("script-src", csp.get("default-src", []))
-    if any(s in script for s in ("'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:", "data:")):
-        failures.append("script-src allows inline, eval or any origin")
-    style = csp.get("style-src", csp.get("default-src", []))
-    if "'unsafe-inline'" in style:
-        failures.append("style-src allows inline")
-    if csp.get("default-src") not in (["'none'"], ["'self'"]):
-        failures.append("default-src is not 'none' or 'self'")
-    for directive in ("object-src", "base-uri", "frame-ancestors"):
-        if csp.get(directive) not in (["'none'"], ["'self'"]):
-            failures.append(f"{directive} not restricted")
-    if "form-action" not in csp:
-        failures.append("form-action not restricted")
-    if headers.get("X-Content-Type-Options") != "nosniff":
-        failures.append("X-Content-Type-Options")
-    if headers.get("X-Frame-Options") not in ("DENY", "SAMEORIGIN"):
-        failures.append("X-Frame-Options")
-    if headers.get("Referrer-Policy") not in ("no-referrer", "same-origin", "strict-origin"):
-        failures.append("Referrer-Policy leaks the address")
-    if headers.get("Access-Control-Allow-Origin"):
-        failures.append("CORS open")
-    for banner in ("X-Powered-By", "X-AspNet-Version"):
-        if banner in headers:
-            failures.append(f"{banner} banner")
-    # A bare product name ("nginx", "gunicorn") is tolerated; a version helps an attacker pick an exploit.
-    if re.search(r"\d", headers.get("Server", "")):
-        failures.append("Server banner names a version")
-    hsts = headers.get("Strict-Transport-Security")
-    if https:
-        match = re.search(r"max-age=(\d+)", hsts or "")
-        if not match or int(match.group(1)) < SIX_MONTHS:
-            failures.append("HSTS missing or shorter than six months")
-    elif hsts:
-        failures.append("HSTS sent over plain http (browsers ignore it; it shows a misconfiguration)")
-    for cookie in headers.getlist("Set-Cookie"):
-        flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
-        if "httponly" not in flags or "samesite" not in flags or (https and "secure" not in flags):
-            failures.append(f"cookie flags: {cookie.split('=')[0]} has {sorted(flags)}")
-        deleting = "01 jan 1970" in cookie.lower() or "max-age=0" in cookie.lower()
-        if ("expires" in flags or "max-age" in flags) and not deleting:
-            failures.append("a persistent cookie (the session must end with the browser)")
-    return failures
+from tests.helpers import csrf_token, grade
 
 
 @pytest.fixture(params=[False, True], ids=["http", "https"])

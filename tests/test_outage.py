@@ -7,69 +7,17 @@ temporary folder, serves the app from it with gunicorn, and stops and starts it 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
-import shutil
-import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.migrate import upgrade
+from app.schema import upgrade
 from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
-from bench.ports import free_port
 from tests.loadgen import Visitor
 
 pytestmark = pytest.mark.load
-
-PG_BIN = Path("/usr/lib/postgresql") / (sorted(os.listdir("/usr/lib/postgresql")) or ["15"])[-1] / "bin"
-PG_PORTS = range(55432, 55440)
-
-
-class PrivatePostgres:
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="reliab-pg-"))
-        shutil.chown(self.folder, "postgres")
-        self.data = self.folder / "data"
-        self.port = free_port(PG_PORTS)
-        self._as_postgres(PG_BIN / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync")
-
-    def _as_postgres(self, *args: object) -> None:
-        command = [str(a) for a in args]
-        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-o", options, "-l", self.folder / "log", "-w", "start")
-
-    def stop(self) -> None:
-        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
-
-    def remove(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
-            self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-@pytest.fixture
-def private_pg() -> Iterator[PrivatePostgres]:
-    pg = PrivatePostgres()
-    pg.start()
-    try:
-        yield pg
-    finally:
-        pg.remove()
 
 
 def completions(url: str) -> int:

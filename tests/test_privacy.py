@@ -96,7 +96,7 @@ def test_session_cookie_is_strictly_necessary_and_short_lived(client, quiz):
 
 def test_session_cookie_is_secure_behind_https(database_url, tmp_path, bank):
     from app import create_app
-    from app.migrate import upgrade
+    from app.schema import upgrade
 
     upgrade(database_url)
     app = create_app(

@@ -9,8 +9,7 @@ from flask import Flask
 
 from app import create_app
 from app.config import ConfigError, settings_from_env
-from tests.conftest import QuizDriver, csrf_token
-from tests.test_rooms import open_room
+from tests.helpers import QuizDriver, csrf_token, open_room
 
 
 def browser(app: Flask, ip: str):
@@ -201,9 +200,9 @@ def test_instances_sharing_a_store_share_the_limit(database_url: str, tmp_path, 
 
 
 def test_myth_rounds_are_counted_completions_too(limited, store):
-    from tests.test_myths import _guesses, _play
+    from tests.helpers import myth_guesses, play_myths
 
     for _ in range(2):
-        assert _play(limited.test_client(), _guesses()).status_code == 303
-    _assert_429_page(_play(limited.test_client(), _guesses()))
+        assert play_myths(limited.test_client(), myth_guesses()).status_code == 303
+    _assert_429_page(play_myths(limited.test_client(), myth_guesses()))
     assert store.count("myth_rounds") == 2

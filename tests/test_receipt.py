@@ -5,7 +5,7 @@ from __future__ import annotations
 from app import tally
 from app.disclosure import counting
 from app.scoring import worst_answers
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tests.receipts import counted, receipt_lines
 
 

@@ -11,7 +11,7 @@ from app import create_app
 
 @pytest.fixture
 def json_app(database_url, tmp_path):
-    from app.migrate import upgrade
+    from app.schema import upgrade
 
     upgrade(database_url)
     app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "LOG_FORMAT": "json"})
@@ -61,7 +61,7 @@ def test_a_proxys_request_id_is_kept_and_a_forged_one_replaced(json_app, capsys)
 
 
 def test_logs_hold_no_address_user_agent_query_or_answer(json_app, capsys):
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     client = json_app.test_client()
     visitor = {
@@ -94,7 +94,7 @@ def test_text_format_is_one_readable_line(client, capsys):
 
 
 def test_the_early_answer_to_an_unchanged_poll_is_logged_by_its_route_only(json_app, capsys):
-    from tests.test_rooms import open_room
+    from tests.helpers import open_room
 
     client = json_app.test_client()
     code, link, _ = open_room(client)

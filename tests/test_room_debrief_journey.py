@@ -10,9 +10,8 @@ from collections import Counter as Multiset
 from app.chilling import OPTION_IDS as CHILLING_IDS
 from app.disclosure.estimates import share, shares
 from app.scoring import load_myths, worst_answers
-from tests.conftest import QuizDriver, csrf_token
+from tests.helpers import QuizDriver, csrf_token, open_room
 from tests.receipts import counted
-from tests.test_rooms import open_room
 
 MYTHS = load_myths()
 RIGHT = {s.id: s.verdict for s in MYTHS.statements}

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Room
-from tests.conftest import QuizDriver, csrf_token
-from tests.test_rooms import open_room
+from tests.helpers import QuizDriver, csrf_token, open_room
 
 GERMAN_BROWSER = {"Accept-Language": "de-DE,de;q=0.9"}
 

@@ -12,22 +12,11 @@ from babel.dates import format_date
 from sqlalchemy import select, update
 
 from app import create_app
-from app.migrate import upgrade
 from app.models import Room
 from app.rooms import codes, store
+from app.schema import upgrade
 from app.scoring import best_answers, worst_answers
-from tests.conftest import QuizDriver, csrf_token
-
-
-def open_room(client, title: str = "Tuesday workshop", **extra) -> tuple[str, str, str]:
-    """Open a room as a facilitator; returns (code, presenter path, created page)."""
-    page = client.get("/rooms/new").get_data(as_text=True)
-    response = client.post("/rooms/new", data={"csrf_token": csrf_token(page), "title": title, **extra})
-    assert response.status_code == 200, response.status_code
-    html = response.get_data(as_text=True)
-    code = re.search(r'data-room-code="(\w+)"', html).group(1)
-    link = re.search(r"data-presenter-link>([^<]+)<", html).group(1)
-    return code, link.removeprefix("http://localhost"), html
+from tests.helpers import QuizDriver, csrf_token, open_room
 
 
 def participant(app, bank, code: str, answers: dict[str, str] | None = None):

@@ -13,7 +13,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from app import create_app
 from app.scoring import worst_answers
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 DAY = 24 * 3600
 
@@ -72,7 +72,7 @@ def test_an_expired_cookie_reaching_a_later_question_says_why(app, client, bank)
 
 def test_the_lifetime_is_a_setting(database_url, tmp_path, bank):
     from app.config import settings_from_env
-    from app.migrate import upgrade
+    from app.schema import upgrade
 
     upgrade(database_url)
     settings = settings_from_env({"APP_ENV": "testing", "SESSION_LIFETIME_HOURS": "2"})
@@ -130,7 +130,7 @@ def test_the_cookie_length_does_not_tell_answers_apart(app, bank):
     lengths = set()
     for option in range(2):
         client = app.test_client()
-        from tests.conftest import QuizDriver
+        from tests.helpers import QuizDriver
 
         QuizDriver(client, bank).answer_scored({q.id: q.options[option % len(q.options)].id for q in bank.questions})
         lengths.add(len(session_cookie(client)))
@@ -138,7 +138,7 @@ def test_the_cookie_length_does_not_tell_answers_apart(app, bank):
 
 
 def test_a_cookie_made_with_a_retired_secret_still_opens(database_url, tmp_path, bank):
-    from app.migrate import upgrade
+    from app.schema import upgrade
 
     upgrade(database_url)
     old = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "old-" * 8})
@@ -177,12 +177,12 @@ def test_the_largest_cookie_fits_in_a_browser_and_a_proxys_buffer(app, client, b
     """A room member with a counted quiz and a counted myth round: the fullest cookie there is."""
     import re
 
-    from tests.test_rooms import open_room
+    from tests.helpers import open_room
 
     code, _link, _page = open_room(app.test_client())
     page = client.get(f"/r/{code}").get_data(as_text=True)
     assert client.post(f"/r/{code}", data={"csrf_token": csrf_token(page)}).status_code == 303
-    from tests.conftest import QuizDriver
+    from tests.helpers import QuizDriver
 
     QuizDriver(client, bank).complete({q.id: q.options[-1].id for q in bank.questions}, chilling="changed")
     myths = client.get("/myths/").get_data(as_text=True)

@@ -15,8 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from werkzeug.datastructures import Headers
 
-from tests.conftest import CSRF_RE
-from tests.test_observatory import grade
+from tests.helpers import CSRF_RE, grade
 from tests.tls_proxy import HOST, HttpsSite, https_site
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.scoring import AnswerError, best_answers, cheapest_way_up, load_bank, score_answers, what_if, worst_answers
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 BANK = load_bank()
 

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from app.migrate import upgrade
+from app.schema import upgrade
 from bench.loadgen import Server, running
 from bench.ports import free_port
 

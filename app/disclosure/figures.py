@@ -137,6 +137,38 @@ class Figures:
         return next((q for q in self.questions if q.question.id == question_id), None)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """One score beside a scope's estimated average: above, below or within its 95% range.
+
+    Only the visitor's own score (from their cookie) meets a published figure here: the
+    comparison says nothing about anyone else, and there is none below the minimum.
+    """
+
+    score: int
+    average: ScoreFigure
+
+    @property
+    def relation(self) -> str:
+        if self.score > self.average.high:
+            return "above"
+        if self.score < self.average.low:
+            return "below"
+        return "within"
+
+    @property
+    def dial(self) -> tuple[int, int, int]:
+        """The average as the gauge marks it: estimate, low, high."""
+        return self.average.estimate, self.average.low, self.average.high
+
+
+def standing(score: int, figures: Figures) -> Standing | None:
+    """A score against the scope's estimated average, or None while the scope shows no figure."""
+    if figures.average is None:
+        return None
+    return Standing(score, figures.average)
+
+
 def _score(mean: Mean | None) -> ScoreFigure | None:
     if mean is None:
         return None

@@ -13,7 +13,7 @@ from .. import tally
 from ..content import get_bank, get_myths
 from ..database import get_session
 from ..models import Room
-from .figures import Figures, scope_figures
+from .figures import Figures, Standing, scope_figures, standing
 
 
 def figures_of(scope: str, odds: int) -> Figures:
@@ -27,3 +27,8 @@ def site_figures() -> Figures:
 
 def room_figures(room: Room) -> Figures:
     return figures_of(room.scope, room.odds)
+
+
+def site_standing(score: int) -> Standing | None:
+    """A visitor's score against the site's estimated average ("you against everyone")."""
+    return standing(score, site_figures())

@@ -12,10 +12,11 @@ from ..disclosure import counting, published
 from ..errors import render_error
 from ..rate_limits import completions_limit, limiter, reached_the_result
 from ..receipt import receipt
-from ..rooms import membership
 from ..scoring import MythRound
 from ..scoring.myths import VERDICTS
-from . import bp, progress
+from ..visitor import myths as progress
+from ..visitor import room as membership
+from . import bp
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -36,7 +37,7 @@ def round_page() -> Response | str | tuple[str, int]:
     progress.save_guesses(given)
     if progress.counted_keys() is None:
         items = counting.myth_items(myths, myths.marks(given))
-        finishing.count_finished(progress.STATE, items, tally.record_myth_round)
+        finishing.count_finished(progress, items, tally.record_myth_round)
     return redirect(url_for("myths.result"), 303)
 
 

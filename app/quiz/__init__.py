@@ -1,7 +1,28 @@
 """The quiz blueprint: one question per page, then the explained result and its what-ifs."""
 
+from __future__ import annotations
+
 from flask import Blueprint
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import visitor
+from ..database import get_session
+from ..models import Room
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+
+
+@bp.context_processor
+def _joined_room() -> dict[str, object]:
+    """The visitor's room, for the quiz pages' "you are in room X" line."""
+
+    def joined() -> Room | None:
+        try:
+            return visitor.room.joined_room(get_session())
+        except SQLAlchemyError:
+            return None  # the database is away: the quiz pages still work, without the room line
+
+    return {"joined_room": joined}
+
 
 from . import routes, what_if  # noqa: E402,F401  (routes attach themselves to bp)

@@ -9,9 +9,11 @@ from flask import render_template
 
 from .. import tally
 from ..content import get_bank, get_myths
+from ..disclosure.published import site_standing
 from ..receipt import NOT_KEPT, receipt
 from ..scoring import START, Change, Report, cheapest_way_up, score_answers
-from . import progress
+from ..visitor import quiz as progress
+from .takeaway import takeaway
 
 # The parts of the result page that a what-if redraws, by element id.
 WHAT_IF_PARTS = {
@@ -38,6 +40,8 @@ def part_context(report: Report, change: Change | None) -> dict[str, Any]:
         "left_room": progress.left_room(),
         "start": START,
         "real_scores": get_bank().real_scores,
+        "takeaway": takeaway(get_bank(), report.score),
+        "standing": site_standing(report.score),
     }
 
 

@@ -15,7 +15,8 @@ from ..disclosure.randomized_response import Counted
 from ..errors import render_error
 from ..rate_limits import completions_limit, limiter, reached_the_result
 from ..scoring import Question
-from . import bp, progress
+from ..visitor import quiz as progress
+from . import bp
 from .forms import AnswerForm, ClosingForm
 from .result_view import render_result
 
@@ -94,7 +95,7 @@ def _finish() -> Response:
     """Count the finished quiz once (randomized), then show the result from the true answers."""
     if progress.counted_keys() is None:
         items = counting.quiz_items(get_bank(), progress.answers(get_bank()), progress.chilling_answer())
-        finishing.count_finished(progress.STATE, items, _record)
+        finishing.count_finished(progress, items, _record)
     return redirect(url_for("quiz.result"), 303)
 
 

@@ -14,7 +14,8 @@ from ..content import get_bank
 from ..errors import render_error
 from ..i18n import BAND_NAMES
 from ..scoring import AnswerError, Change, what_if
-from . import bp, progress
+from ..visitor import quiz as progress
+from . import bp
 from .result_view import render_parts, render_result
 
 

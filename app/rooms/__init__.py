@@ -2,6 +2,9 @@
 
 from flask import Blueprint
 
+from . import codes
+
 bp = Blueprint("rooms", __name__)
+bp.add_app_template_global(codes.spoken, "spoken")  # a room code as people read it out, on any page
 
 from . import cli, routes  # noqa: E402,F401  (routes and commands attach themselves to bp)

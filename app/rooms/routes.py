@@ -10,10 +10,9 @@ from typing import cast
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from .. import chilling, tally
+from .. import chilling, tally, visitor
 from ..bank_text import translate
 from ..content import get_bank, get_myths
 from ..database import get_session
@@ -22,9 +21,8 @@ from ..disclosure.estimates import Share
 from ..disclosure.figures import Figures, Level, level
 from ..i18n import current_language, remember_language, use_language
 from ..models import Room
-from ..quiz import progress
 from ..rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
-from . import bp, codes, membership, store
+from . import bp, codes, store
 from .debrief_prompts import choose_prompts
 from .forms import CloseRoomForm, ConfirmJoinForm, CreateRoomForm, JoinForm
 from .qr import qr_svg
@@ -107,9 +105,9 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
     if form.is_submitted():
         if not form.validate():
             abort(400, description="csrf")
-        if progress.counted_keys() is not None:
-            progress.restart()  # a quiz already counted elsewhere starts afresh for the room
-        membership.join(room)
+        if visitor.quiz.counted_keys() is not None:
+            visitor.quiz.restart()  # a quiz already counted elsewhere starts afresh for the room
+        visitor.room.join(room)
         remember_language(room.language)  # the quiz follows; the switcher can still change it
         return redirect(url_for("quiz.start"), 303)
     return render_template("rooms/join.html", room=room, form=form, **_privacy(room))
@@ -117,7 +115,7 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
 
 @bp.post("/rooms/leave")
 def leave() -> Response:
-    membership.leave()
+    visitor.room.leave()
     return redirect(url_for("pages.index"), 303)
 
 
@@ -352,18 +350,3 @@ def debrief_csv(code: str, secret: str) -> Response:
 def _cell(text: str) -> str:
     # A spreadsheet would run a cell starting with = + - @ as a formula.
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-@bp.app_context_processor
-def _joined_room() -> dict[str, object]:
-    """The visitor's room, for the quiz pages' "you are in room X" line."""
-
-    def joined() -> Room | None:
-        if request.blueprint != "quiz":
-            return None
-        try:
-            return membership.joined_room(get_session())
-        except SQLAlchemyError:
-            return None  # the database is away: the quiz pages still work, without the room line
-
-    return {"joined_room": joined, "spoken": codes.spoken}

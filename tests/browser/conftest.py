@@ -30,6 +30,7 @@ import pytest
 
 from app.scoring import load_bank
 from bench.ports import free_port
+from tests.helpers import CSRF_RE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or PROJECT_ROOT / "artifacts")
@@ -53,7 +54,6 @@ VIEWPORTS = {
     "desktop": {"width": 1280, "height": 800},
     "projector": {"width": 1920, "height": 1080},
 }
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def require(present: bool, what: str) -> None:
@@ -262,17 +262,24 @@ def workshop_room(live_server: LiveServer) -> Workshop:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One Debian Chromium for the whole session."""
+def playwright() -> Iterator[Any]:
+    """One Playwright driver for the whole session: its sync API runs once per process, so
+    every browser a test needs is launched from this one."""
     require(Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         require(False, "Playwright for Python")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Any) -> Iterator[Any]:
+    """One Debian Chromium for the whole session."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 # Chromium reports CSP violations to the page as events; make them console errors we can see.
@@ -293,6 +300,18 @@ class Watched:
     requests: list[Any] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     expected_failures: set[str] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, context: Any, base_url: str, *, js: bool) -> Watched:
+        """A new page in this context, every request, console error and CSP violation recorded."""
+        if js:
+            context.add_init_script(CSP_REPORTER)
+        page = context.new_page()
+        watched = cls(context, page, base_url)
+        context.on("request", lambda request: watched.requests.append(request))
+        page.on("console", lambda m: m.type == "error" and watched.console_errors.append(f"{m.text} ({page.url})"))
+        page.on("pageerror", lambda e: watched.console_errors.append(f"uncaught {e} ({page.url})"))
+        return watched
 
     def goto(self, path: str, expect_status: int = 200) -> Any:
         """Open a page; an expected 4xx is not counted as the page's console error."""
@@ -346,18 +365,25 @@ def open_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Watche
         contexts.append(context)
         if cookies:
             context.add_cookies([{**c, "url": live_server.url} for c in cookies])
-        if js:
-            context.add_init_script(CSP_REPORTER)
-        page = context.new_page()
-        watched = Watched(context, page, live_server.url)
-        context.on("request", lambda request: watched.requests.append(request))
-        page.on("console", lambda m: m.type == "error" and watched.console_errors.append(f"{m.text} ({page.url})"))
-        page.on("pageerror", lambda e: watched.console_errors.append(f"uncaught {e} ({page.url})"))
-        return watched
+        return Watched.open(context, live_server.url, js=js)
 
     yield _open
     for context in contexts:
         context.close()
+
+
+def tap_answer(page: Any, index: int) -> None:
+    """Tap the index-th answer of a question page and move on: with JavaScript the tap itself
+    moves on (static/js/quiz.js marks its form), otherwise, and on the closing question, Next."""
+    page.wait_for_load_state("load")  # module scripts have run by then
+    radio = page.get_by_role("radio").nth(index)
+    if page.locator("form.question.moves-on").count():
+        with page.expect_navigation():
+            radio.check()
+    else:
+        radio.check()
+        with page.expect_navigation():
+            page.locator("form.question button[type=submit]").click()
 
 
 @dataclass(frozen=True)
@@ -391,6 +417,9 @@ PAGE_TYPES = [
     PageType("walkthrough-closing", "{presenter}/walk/{after_questions}"),
     PageType("walkthrough-myths", "{presenter}/walk/{last_slide}"),
     PageType("debrief", "{presenter}/debrief"),
+    PageType("shared-score", "/shared/612"),
+    PageType("shared-band", "/shared/good"),
+    PageType("shared-bad", "/shared/1000", status=404),
 ]
 PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "walkthrough")]
 QUESTIONS = len(load_bank().questions)

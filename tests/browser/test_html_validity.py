@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, CSRF_RE, PAGE_TYPES, HttpVisitor, Workshop, fetch, page_path, require
+from tests.helpers import CSRF_RE
+
+from .conftest import ARTIFACTS, PAGE_TYPES, HttpVisitor, Workshop, fetch, page_path, require
 
 pytestmark = pytest.mark.browser
 

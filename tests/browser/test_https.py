@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 
 from tests.tls_proxy import HOST, HttpsSite, https_site
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, CSP_REPORTER, VIEWPORTS, Watched, require
+from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, Watched, tap_answer
 
 pytestmark = pytest.mark.browser
 
@@ -37,16 +37,13 @@ def site(tmp_path_factory) -> Iterator[HttpsSite]:
 
 
 @pytest.fixture(scope="module")
-def tls_browser(site: HttpsSite) -> Iterator[Any]:
-    require(__import__("pathlib").Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
-        )
-        yield chromium
-        chromium.close()
+def tls_browser(playwright: Any, site: HttpsSite) -> Iterator[Any]:
+    # Its own Chromium: the site's name must resolve to loopback, as a real name would.
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
+    )
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture
@@ -59,14 +56,7 @@ def open_tls(tls_browser, site: HttpsSite) -> Iterator[Callable[..., Watched]]:
             viewport=VIEWPORTS[viewport], java_script_enabled=js, ignore_https_errors=True
         )
         contexts.append(context)
-        if js:
-            context.add_init_script(CSP_REPORTER)
-        page = context.new_page()
-        watched = Watched(context, page, site.url)
-        context.on("request", lambda request: watched.requests.append(request))
-        page.on("console", lambda m: m.type == "error" and watched.console_errors.append(f"{m.text} ({page.url})"))
-        page.on("pageerror", lambda e: watched.console_errors.append(f"uncaught {e} ({page.url})"))
-        return watched
+        return Watched.open(context, site.url, js=js)
 
     yield _open
     for context in contexts:
@@ -92,10 +82,7 @@ def answer_by_tapping(w: Watched, n: int) -> int:
     w.page.wait_for_load_state()
     while QUESTION_URL.search(w.page.url):
         w.page.locator("form.question input[type=radio]").first.wait_for()
-        radios = w.page.get_by_role("radio")
-        radios.nth((n + steps) % radios.count()).check()
-        with w.page.expect_navigation():
-            w.page.locator("form.question button[type=submit]").click()
+        tap_answer(w.page, (n + steps) % w.page.get_by_role("radio").count())
         steps += 1
         assert steps < 100
     return steps

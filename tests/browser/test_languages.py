@@ -8,6 +8,8 @@ import pytest
 
 from app.i18n import HTML_LANG
 
+from .conftest import tap_answer
+
 pytestmark = pytest.mark.browser
 
 QUESTION_URL = re.compile(r"/quiz/(\d+|closing)$")
@@ -45,9 +47,7 @@ def test_the_journey_in_each_language_on_a_phone(open_page, lang):
         assert fits_the_width(w.page), f"question {match.group(1)} is wider than the phone"
         if steps == 0:
             w.screenshot(f"language-{lang}-question-phone")
-        radios = w.page.get_by_role("radio")
-        radios.nth(steps % radios.count()).check()
-        w.page.locator("form.question button[type=submit]").click()
+        tap_answer(w.page, steps % w.page.get_by_role("radio").count())
         steps += 1
     assert w.page.url.endswith("/quiz/result")
     assert w.page.get_by_role("heading", name=RESULT_HEADING[lang]).is_visible()

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from .conftest import tap_answer
+
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = ["phone", "desktop"]
@@ -38,12 +40,9 @@ def test_whole_quiz_by_pointer_ends_on_the_result(open_page, viewport, js):
         if match.group(1) != "closing":
             assert int(match.group(1)) == step, "questions come in order"
             assert w.page.get_by_text(re.compile(rf"Question {step} of \d+")).is_visible()
-        radios = w.page.get_by_role("radio")
-        radios.nth(_choice(step, radios.count())).check()
         if step == 3:
             w.screenshot(f"journey-question-{viewport}-{'js' if js else 'nojs'}")
-        w.page.locator("form.question button[type=submit]").click()
-        w.page.wait_for_load_state("domcontentloaded")
+        tap_answer(w.page, _choice(step, w.page.get_by_role("radio").count()))
         steps += 1
     assert steps >= 10
     _read_result(w.page)

@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CSRF_RE, PROJECTOR_PAGE_TYPES, PageType
+from tests.helpers import CSRF_RE
+
+from .conftest import PROJECTOR_PAGE_TYPES, PageType, tap_answer
 
 pytestmark = pytest.mark.browser
 
@@ -90,9 +92,7 @@ def _phone_finishes_quiz_in_room(open_page, code: str, n: int, *, by_hand: bool)
     assert phone.page.locator(f'[data-joined-room="{code}"]').is_visible()
     if by_hand:
         while re.search(r"/quiz/(\d+|closing)$", phone.page.url):
-            radios = phone.page.get_by_role("radio")
-            radios.nth(n % radios.count()).check()
-            phone.page.locator("form.question button[type=submit]").click()
+            tap_answer(phone.page, n % phone.page.get_by_role("radio").count())
     else:
         # The browser's own cookie jar, without drawing every question: the journeys tap through them.
         path = urlsplit(phone.page.url).path

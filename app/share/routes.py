@@ -1,0 +1,34 @@
+"""A shared result: the score (or only the band) read from the link itself, nothing stored.
+
+The link carries everything the page shows, so anyone can type any score into one, and the
+page says so. A signature (itsdangerous, with the app's key) would prove only that this site
+drew the page, not that anyone earned the score: anyone can take the quiz with the answers
+that give the score they want. So the link stays short, readable and honest instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import render_template
+
+from ..content import get_bank
+from ..errors import render_error
+from ..quiz.takeaway import takeaway
+from ..scoring import BANDS, SCORE_MAX, SCORE_MIN, band_for
+from . import bp
+
+SCORE = re.compile(r"[1-9][0-9]{2}")  # as the result page writes it: no sign, no leading zero
+
+
+@bp.get("/shared/<value>")
+def shared(value: str) -> str | tuple[str, int]:
+    """A score from 350 to 950, or a band's id; anything else is a 404 that writes nothing."""
+    if SCORE.fullmatch(value) and SCORE_MIN <= int(value) <= SCORE_MAX:
+        score = int(value)
+        line = takeaway(get_bank(), score)
+        return render_template("share/shared.html", score=score, band=band_for(score), line=line)
+    for band, low, high in BANDS:
+        if band == value:
+            return render_template("share/shared.html", score=None, band=band, low=low, high=high, line=None)
+    return render_error(404, "share")

@@ -1,0 +1,225 @@
+"""A visitor's own state, kept only in their own signed session cookie (app/session.py).
+
+Three things live there, each under its own key, and nothing of them on the server:
+
+- `quiz`: the answers so far, the closing answer, and how the finished quiz was counted;
+- `myths`: the myth round's guesses and how the round was counted;
+- `room`: the workshop room the visitor joined.
+
+An activity (the quiz, the myth round) keeps one small dict: what was answered so far,
+the start token that makes it count once (app/counted_once.py), and, once it was counted,
+exactly the counters the tally added 1 to and which of those values the coin changed (the
+data receipt reads them back from there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import session
+from sqlalchemy.orm import Session
+
+from . import counted_once
+from .chilling import OPTION_IDS as CHILLING_IDS
+from .models import Room
+from .rooms import store as room_store
+from .scoring import Bank, MythRound
+from .scoring.myths import VERDICTS
+from .tally import ANSWER_PREFIX, GLOBAL, CounterKey, Token
+
+# Why a finished run was not counted (its result page words each one).
+DATABASE, ALREADY, STALE, ROOM_STRONGER = "database", "already", "stale", "room_stronger"
+# Why a room member was not counted in their room.
+ROOM_FULL, ROOM_CLOSED = "full", "closed"
+
+
+class Activity:
+    """One activity's dict in the cookie, and how it was counted."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def read(self) -> dict[str, Any]:
+        """The activity's state; anything that is not a dict (say, an old cookie) counts as none."""
+        state = session.get(self.key)
+        return state if isinstance(state, dict) else {}
+
+    def update(self, **fields: Any) -> None:
+        """Set these fields; a field set to None is removed."""
+        state = self.read()
+        for name, value in fields.items():
+            if value is None:
+                state.pop(name, None)
+            else:
+                state[name] = value
+        session[self.key] = state
+
+    def counted_keys(self) -> tuple[CounterKey, ...] | None:
+        """Exactly the counters this run added 1 to, as the tally returned them; None if not counted."""
+        raw = self.read().get("counted")
+        if not isinstance(raw, list):
+            return None
+        keys = [CounterKey(*item) for item in raw if isinstance(item, list) and len(item) == 3]
+        return tuple(keys) if len(keys) == len(raw) else None
+
+    def mark_counted(self, keys: Sequence[CounterKey], changed: Mapping[tuple[str, str], str]) -> None:
+        """Keep the tally's own list of what it incremented, and, for each (scope, metric)
+        whose value the coin changed, the visitor's true value."""
+        self.update(
+            counted=[[k.scope, k.metric, k.value] for k in keys],
+            coin=[[scope, metric, true] for (scope, metric), true in changed.items()],
+            not_counted=None,
+        )
+
+    def coin_changed(self) -> dict[tuple[str, str], str]:
+        """(scope, metric) -> the true value, for each counted value the coin changed."""
+        raw = self.read().get("coin")
+        if not isinstance(raw, list):
+            return {}
+        return {
+            (item[0], item[1]): item[2]
+            for item in raw
+            if isinstance(item, list) and len(item) == 3 and all(isinstance(part, str) for part in item)
+        }
+
+    def record_outcome(
+        self,
+        keys: Sequence[CounterKey],
+        changed: Mapping[tuple[str, str], str],
+        not_counted: str | None,
+        left_room: str | None,
+    ) -> None:
+        """What counting did: the counters written (and the coin's changes), or why nothing was."""
+        if keys:
+            self.mark_counted(keys, changed)
+        self.update(not_counted=not_counted, left_room=left_room)
+
+    def not_counted(self) -> str | None:
+        reason = self.read().get("not_counted")
+        return reason if isinstance(reason, str) else None
+
+    def left_room(self) -> str | None:
+        reason = self.read().get("left_room")
+        return reason if isinstance(reason, str) else None
+
+    def start(self) -> None:
+        """Issue the start token if this run has none yet (the first answer, or the round's page)."""
+        if not isinstance(self.read().get("start"), dict):
+            self.update(start=counted_once.new_token())
+
+    def token(self) -> Token | None:
+        """The start token, hashed, if it may still be counted."""
+        return counted_once.spendable(self.read().get("start"))
+
+    def restart(self) -> None:
+        session.pop(self.key, None)
+
+
+class QuizProgress(Activity):
+    """The quiz in progress: answers to the bank's questions, then the closing question."""
+
+    def answers(self, bank: Bank) -> dict[str, str]:
+        """The answers so far, keeping only those that still fit the bank."""
+        raw = self.read().get("answers")
+        if not isinstance(raw, dict):
+            return {}
+        kept: dict[str, str] = {}
+        for q in bank.questions:
+            value = raw.get(q.id)
+            if isinstance(value, str) and q.option(value) is not None:
+                kept[q.id] = value
+        return kept
+
+    def answered_prefix(self, bank: Bank) -> int:
+        """How many questions from the first are answered without a gap."""
+        given = self.answers(bank)
+        n = 0
+        for q in bank.questions:
+            if q.id not in given:
+                break
+            n += 1
+        return n
+
+    def scored_complete(self, bank: Bank) -> bool:
+        """Every scored question is answered: the closing question comes next."""
+        return self.answered_prefix(bank) == len(bank.questions)
+
+    def is_complete(self, bank: Bank) -> bool:
+        return self.scored_complete(bank) and self.chilling_answer() is not None
+
+    def chilling_answer(self) -> str | None:
+        value = self.read().get("chilling")
+        return value if value in CHILLING_IDS else None
+
+    def save_chilling(self, option_id: str) -> None:
+        self.update(chilling=option_id)
+
+    def save_answer(self, bank: Bank, question_id: str, option_id: str) -> None:
+        given = self.answers(bank)
+        given[question_id] = option_id
+        self.update(answers=given)
+        self.start()  # the quiz has started: from now on its cookie carries its single-use token
+
+    def counted_answers(self) -> dict[str, str] | None:
+        """The answers as they were when the quiz was counted: each counted value, or, where
+        the coin changed it, the true value kept beside it in the cookie."""
+        keys = self.counted_keys()
+        if keys is None:
+            return None
+        changed = self.coin_changed()
+        scope = next((k.scope for k in keys if k.scope == GLOBAL), keys[0].scope if keys else GLOBAL)
+        return {
+            k.metric[len(ANSWER_PREFIX) :]: changed.get((k.scope, k.metric), k.value)
+            for k in keys
+            if k.scope == scope and k.metric.startswith(ANSWER_PREFIX)
+        }
+
+    def count_failed(self) -> bool:
+        return self.not_counted() == DATABASE
+
+
+class MythProgress(Activity):
+    """The myth round: one verdict a statement."""
+
+    def guesses(self, myths: MythRound) -> dict[str, str]:
+        """The guesses so far, keeping only those that still fit the round."""
+        raw = self.read().get("guesses")
+        if not isinstance(raw, dict):
+            return {}
+        return {s.id: raw[s.id] for s in myths.statements if raw.get(s.id) in VERDICTS}
+
+    def is_complete(self, myths: MythRound) -> bool:
+        return len(self.guesses(myths)) == len(myths.statements)
+
+    def save_guesses(self, given: Mapping[str, str]) -> None:
+        self.update(guesses=dict(given))
+
+
+class Membership:
+    """The workshop room the visitor joined: its id in the cookie, nothing on the server."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def join(self, room: Room) -> None:
+        session[self.key] = room.id
+
+    def leave(self) -> None:
+        session.pop(self.key, None)
+
+    def joined_room(self, db: Session) -> Room | None:
+        """The visitor's room if it is still open; a closed or deleted one is forgotten."""
+        room_id = session.get(self.key)
+        if not isinstance(room_id, str):
+            return None
+        room = room_store.find_by_id(db, room_id)
+        if room is None or not room_store.is_open(room):
+            self.leave()
+            return None
+        return room
+
+
+quiz = QuizProgress("quiz")
+myths = MythProgress("myths")
+room = Membership("room")

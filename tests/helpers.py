@@ -1,0 +1,147 @@
+"""What several test modules share: reading a form's CSRF token, answering the quiz and the
+myth round through the test client, opening a room, grading headers like an observatory.
+Fixtures stay in conftest.py."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+from app.scoring import Bank, load_myths
+from bench.loadgen import CSRF_RE  # one pattern for the tests and the load generator
+
+# Rooms show figures from this many finished quizzes in the tests (the default is 10), so
+# that a test of what a room shows needs fewer simulated participants.
+TEST_MIN_FINISHED = 4
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+# --- the quiz, the myth round and rooms, through the test client ----------------------
+
+
+class QuizDriver:
+    """Answers the quiz through the test client, the way a browser would."""
+
+    def __init__(self, client: FlaskClient, bank: Bank) -> None:
+        self.client, self.bank = client, bank
+
+    def answer(self, step: int, option_id: str):
+        page = self.client.get(f"/quiz/{step}")
+        assert page.status_code == 200, page.status_code
+        return self.client.post(
+            f"/quiz/{step}", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": option_id}
+        )
+
+    def answer_scored(self, answers: dict[str, str] | None = None) -> None:
+        """Answer every scored question (the first option unless told); the closing question comes next."""
+        answers = answers or {}
+        for step, q in enumerate(self.bank.questions, 1):
+            response = self.answer(step, answers.get(q.id, q.options[0].id))
+            assert response.status_code == 303, (step, response.status_code)
+
+    def close(self, chilling: str = "no"):
+        """Answer the unscored closing question, which finishes (and counts) the quiz."""
+        page = self.client.get("/quiz/closing")
+        assert page.status_code == 200, page.status_code
+        return self.client.post(
+            "/quiz/closing", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": chilling}
+        )
+
+    def complete(self, answers: dict[str, str] | None = None, chilling: str = "no"):
+        """Answer every question and the closing one, and return the last response."""
+        self.answer_scored(answers)
+        response = self.close(chilling)
+        assert response.status_code == 303, response.status_code
+        return response
+
+
+def myth_guesses(right: bool = True) -> dict[str, str]:
+    flip = {"real": "myth", "myth": "real"}
+    return {s.id: s.verdict if right else flip[s.verdict] for s in load_myths().statements}
+
+
+def play_myths(client, guesses: dict[str, str]):
+    page = client.get("/myths/")
+    assert page.status_code == 200
+    return client.post("/myths/", data={"csrf_token": csrf_token(page.get_data(as_text=True)), **guesses})
+
+
+def open_room(client, title: str = "Tuesday workshop", **extra) -> tuple[str, str, str]:
+    """Open a room as a facilitator; returns (code, presenter path, created page)."""
+    page = client.get("/rooms/new").get_data(as_text=True)
+    response = client.post("/rooms/new", data={"csrf_token": csrf_token(page), "title": title, **extra})
+    assert response.status_code == 200, response.status_code
+    html = response.get_data(as_text=True)
+    code = re.search(r'data-room-code="(\w+)"', html).group(1)
+    link = re.search(r"data-presenter-link>([^<]+)<", html).group(1)
+    return code, link.removeprefix("http://localhost"), html
+
+
+# --- headers graded as a strict HTTP observatory (e.g. Mozilla's) would -----------------
+
+SIX_MONTHS = 15_552_000
+
+
+def _csp(headers) -> dict[str, list[str]]:
+    policy: dict[str, list[str]] = {}
+    for part in headers.get("Content-Security-Policy", "").split(";"):
+        words = part.split()
+        if words:
+            policy[words[0]] = words[1:]
+    return policy
+
+
+def grade(headers, *, https: bool) -> list[str]:
+    """The observatory's failures for one response; an empty list is a pass."""
+    failures: list[str] = []
+    csp = _csp(headers)
+    if not csp:
+        failures.append("no Content-Security-Policy")
+    script = csp.get("script-src", csp.get("default-src", []))
+    if any(s in script for s in ("'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:", "data:")):
+        failures.append("script-src allows inline, eval or any origin")
+    style = csp.get("style-src", csp.get("default-src", []))
+    if "'unsafe-inline'" in style:
+        failures.append("style-src allows inline")
+    if csp.get("default-src") not in (["'none'"], ["'self'"]):
+        failures.append("default-src is not 'none' or 'self'")
+    for directive in ("object-src", "base-uri", "frame-ancestors"):
+        if csp.get(directive) not in (["'none'"], ["'self'"]):
+            failures.append(f"{directive} not restricted")
+    if "form-action" not in csp:
+        failures.append("form-action not restricted")
+    if headers.get("X-Content-Type-Options") != "nosniff":
+        failures.append("X-Content-Type-Options")
+    if headers.get("X-Frame-Options") not in ("DENY", "SAMEORIGIN"):
+        failures.append("X-Frame-Options")
+    if headers.get("Referrer-Policy") not in ("no-referrer", "same-origin", "strict-origin"):
+        failures.append("Referrer-Policy leaks the address")
+    if headers.get("Access-Control-Allow-Origin"):
+        failures.append("CORS open")
+    for banner in ("X-Powered-By", "X-AspNet-Version"):
+        if banner in headers:
+            failures.append(f"{banner} banner")
+    # A bare product name ("nginx", "gunicorn") is tolerated; a version helps an attacker pick an exploit.
+    if re.search(r"\d", headers.get("Server", "")):
+        failures.append("Server banner names a version")
+    hsts = headers.get("Strict-Transport-Security")
+    if https:
+        match = re.search(r"max-age=(\d+)", hsts or "")
+        if not match or int(match.group(1)) < SIX_MONTHS:
+            failures.append("HSTS missing or shorter than six months")
+    elif hsts:
+        failures.append("HSTS sent over plain http (browsers ignore it; it shows a misconfiguration)")
+    for cookie in headers.getlist("Set-Cookie"):
+        flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+        if "httponly" not in flags or "samesite" not in flags or (https and "secure" not in flags):
+            failures.append(f"cookie flags: {cookie.split('=')[0]} has {sorted(flags)}")
+        deleting = "01 jan 1970" in cookie.lower() or "max-age=0" in cookie.lower()
+        if ("expires" in flags or "max-age" in flags) and not deleting:
+            failures.append("a persistent cookie (the session must end with the browser)")
+    return failures
