@@ -84,5 +84,25 @@ def gauge(score: int, band: str, average: tuple[int, int, int] | None = None) ->
     )
 
 
+@dataclass(frozen=True)
+class Segment:
+    band: str
+    x: float  # percent of the scale's width
+    width: float
+
+
+def scale_x(score: float) -> float:
+    """Where a score sits on a straight 350-950 scale, in percent of its width."""
+    return round(100 * (min(SCORE_MAX, max(SCORE_MIN, score)) - SCORE_MIN) / (SCORE_MAX - SCORE_MIN), 2)
+
+
+def score_scale() -> tuple[Segment, ...]:
+    """The bands as segments of the straight scale the projector's score slide draws."""
+    return tuple(
+        Segment(band_id, scale_x(low), round(scale_x(min(high + 1, SCORE_MAX)) - scale_x(low), 2))
+        for band_id, low, high in BANDS
+    )
+
+
 def init_templates(app: Flask) -> None:
-    app.jinja_env.globals.update(gauge=gauge)
+    app.jinja_env.globals.update(gauge=gauge, scale_x=scale_x, score_scale=score_scale)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from .disclosure.counting import CHILLING_IDS
+
 QUESTION = _l("Did you change any answer because the score or the room might see it?")
 OPTIONS = {
     "no": _l("No, I answered as I really am"),
     "considered": _l("I thought about it, but did not"),
     "changed": _l("Yes, at least one answer"),
 }
-OPTION_IDS = tuple(OPTIONS)
+OPTION_IDS = CHILLING_IDS  # kept with what is counted (no translated text there); tests/test_rooms.py checks both agree

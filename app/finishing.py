@@ -9,8 +9,9 @@ token that makes the count happen at most once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,12 +22,24 @@ from .database import get_session
 from .disclosure import counting
 from .disclosure.randomized_response import Counted, Item
 from .models import Room
+from .rooms import store
 from .visitor import ALREADY, DATABASE, ROOM_CLOSED, ROOM_FULL, ROOM_STRONGER, STALE, Activity
 from .visitor import room as membership
 
 log = logging.getLogger(__name__)
 
-Recorder = Callable[[Session, Mapping[str, Sequence[Counted]], tally.Token], tuple[tally.CounterKey, ...]]
+
+class Recorder(Protocol):
+    """tally.record_completion or tally.record_myth_round, as a route configures it."""
+
+    def __call__(
+        self,
+        session: Session,
+        counted: Mapping[str, Sequence[Counted]],
+        token: tally.Token,
+        *,
+        before_commit: tally.BeforeCommit | None = None,
+    ) -> tuple[tally.CounterKey, ...]: ...
 
 
 @dataclass
@@ -50,6 +63,16 @@ def _changed(items: Sequence[Item], counted: Mapping[str, Sequence[Counted]]) ->
     return {(scope, c.metric): truth[c.metric] for scope, values in counted.items() for c in values if c.changed}
 
 
+def _still_open(room: Room | None) -> tally.BeforeCommit:
+    """The room check, made inside the counting transaction: a close that commits first refuses the count."""
+
+    def check(session: Session) -> None:
+        if room is not None:
+            store.refuse_if_closed(session, room.id)
+
+    return check
+
+
 def count_finished(state: Activity, items: Sequence[Item], record: Recorder) -> Outcome:
     """Count once, in the visitor's scopes; the outcome says what was written, or why nothing was."""
     token = state.token()
@@ -67,11 +90,13 @@ def count_finished(state: Activity, items: Sequence[Item], record: Recorder) -> 
             scopes = ()  # the site's level would be weaker than the room promised this visitor
         while scopes:
             counted = counting.randomize_for(items, scopes)
+            in_room = room is not None and room.scope in counted
             try:
-                outcome.keys = record(db, counted, token)
-            except tally.ScopeFull:
-                membership.leave()
-                outcome.left_room = ROOM_FULL
+                outcome.keys = record(db, counted, token, before_commit=_still_open(room) if in_room else None)
+            except (tally.ScopeFull, store.RoomClosed) as refused:
+                if isinstance(refused, tally.ScopeFull):
+                    membership.leave()
+                outcome.left_room = ROOM_FULL if isinstance(refused, tally.ScopeFull) else ROOM_CLOSED
                 site = site_scope()
                 scopes = (site,) if room is not None and room.odds >= site.odds else ()
                 continue

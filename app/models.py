@@ -70,6 +70,9 @@ class Room(Base):
     odds: Mapped[int] = mapped_column(Integer, nullable=False, default=4)
     # Closed by its facilitator: no new finished quiz or myth round is counted in it.
     closed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # How many visitors joined (each once, when their cookie first takes the room): a count of
+    # joins, linked to nothing, for the lobby's "N joined" before anyone finishes.
+    joined: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     @property
     def scope(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -26,8 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from .chilling import OPTION_IDS as CHILLING_IDS
-from .disclosure.counting import ANSWER_PREFIX, CHILLING, MYTH_PREFIX, RIGHT, WRONG
+from .disclosure.counting import ANSWER_PREFIX, CHILLING, CHILLING_IDS, MYTH_PREFIX, RIGHT, WRONG
 from .disclosure.randomized_response import Counted
 from .models import Counter, SpentToken
 from .scoring import Bank, MythRound
@@ -146,9 +145,20 @@ def _is_transient(error: OperationalError) -> bool:
 
 _SPEND = SpentToken.__table__.insert()
 
+# A last check inside the counting transaction, after the counters are written and before the
+# commit (e.g. that the visitor's room is still open); it raises to write nothing.
+BeforeCommit = Callable[[Session], None]
 
-def _write(session: Session, keys: Sequence[CounterKey], total: str, token: Token, cap: int | None) -> None:
-    """Spend the token, increment, check the cap, commit: one transaction.
+
+def _write(
+    session: Session,
+    keys: Sequence[CounterKey],
+    total: str,
+    token: Token,
+    cap: int | None,
+    before_commit: BeforeCommit | None = None,
+) -> None:
+    """Spend the token, increment, check the cap, run `before_commit`, commit: one transaction.
 
     The token goes first: a replay fails on its primary key before any counter is touched
     (on PostgreSQL a concurrent replay waits for the first to commit, then fails). The
@@ -164,18 +174,25 @@ def _write(session: Session, keys: Sequence[CounterKey], total: str, token: Toke
         for scope, count in counts.items():
             if scope != GLOBAL and count > cap:
                 raise ScopeFull(scope)
+    if before_commit is not None:
+        before_commit(session)
     session.commit()
 
 
 def _record(
-    session: Session, keys: tuple[CounterKey, ...], total: str, token: Token, cap: int | None = None
+    session: Session,
+    keys: tuple[CounterKey, ...],
+    total: str,
+    token: Token,
+    cap: int | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> tuple[CounterKey, ...]:
     """Write in one transaction, retrying a lock wait a bounded number of times; nothing is ever half-written."""
     attempt = 0
     while True:
         attempt += 1
         try:
-            _write(session, keys, total, token, cap)
+            _write(session, keys, total, token, cap, before_commit)
         except OperationalError as error:
             session.rollback()
             if attempt == ATTEMPTS or not _is_transient(error):
@@ -189,22 +206,31 @@ def _record(
 
 
 def record_completion(
-    session: Session, counted: Mapping[str, Sequence[Counted]], token: Token, *, room_cap: int | None = None
+    session: Session,
+    counted: Mapping[str, Sequence[Counted]],
+    token: Token,
+    *,
+    room_cap: int | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> tuple[CounterKey, ...]:
     """Count one finished quiz, from its randomized values, in one transaction; returns
     exactly the counters it added 1 to.
 
     Raises AlreadyCounted for a spent token, and ScopeFull when a room would pass
-    `room_cap`; in both cases nothing is written.
+    `room_cap`; in both cases nothing is written, as when `before_commit` raises.
     """
-    return _record(session, completion_keys(counted, COMPLETIONS), COMPLETIONS, token, room_cap)
+    return _record(session, completion_keys(counted, COMPLETIONS), COMPLETIONS, token, room_cap, before_commit)
 
 
 def record_myth_round(
-    session: Session, counted: Mapping[str, Sequence[Counted]], token: Token
+    session: Session,
+    counted: Mapping[str, Sequence[Counted]],
+    token: Token,
+    *,
+    before_commit: BeforeCommit | None = None,
 ) -> tuple[CounterKey, ...]:
     """Count one finished myth round, from its randomized verdicts; returns the counters it added 1 to."""
-    return _record(session, completion_keys(counted, MYTH_ROUNDS), MYTH_ROUNDS, token)
+    return _record(session, completion_keys(counted, MYTH_ROUNDS), MYTH_ROUNDS, token, before_commit=before_commit)
 
 
 @dataclass
@@ -245,8 +271,7 @@ def read_tally(session: Session, bank: Bank, scope: str = GLOBAL) -> Tally:
             tally.myth_rounds = count
         elif metric.startswith(MYTH_PREFIX) and value in (RIGHT, WRONG):
             tally.myths.setdefault(metric[len(MYTH_PREFIX) :], {RIGHT: 0, WRONG: 0})[value] = count
-    session.rollback()  # end the read transaction; nothing was written
-    return tally
+    return tally  # the caller's transaction stays the caller's: the view (or its teardown) ends it
 
 
 def finished_count(session: Session, scope: str) -> int:
@@ -254,7 +279,6 @@ def finished_count(session: Session, scope: str) -> int:
     count = session.scalar(
         select(Counter.count).where(Counter.scope == scope, Counter.metric == COMPLETIONS, Counter.value == "")
     )
-    session.rollback()  # end the read transaction; nothing was written
     return count or 0
 
 

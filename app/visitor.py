@@ -202,8 +202,11 @@ class Membership:
     def __init__(self, key: str) -> None:
         self.key = key
 
-    def join(self, room: Room) -> None:
+    def join(self, room: Room) -> bool:
+        """Take the room into the cookie; True if this visitor was not in it already."""
+        new = session.get(self.key) != room.id
         session[self.key] = room.id
+        return new
 
     def leave(self) -> None:
         session.pop(self.key, None)

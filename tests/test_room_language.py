@@ -38,11 +38,11 @@ def test_joiners_and_the_projector_follow_the_rooms_language(app, client, bank):
     assert "哪些因素影响了你的分数" in joiner.get("/quiz/result").get_data(as_text=True)
 
     projector = app.test_client()  # the room's laptop, whatever its browser prefers
-    for path in (presenter, f"{presenter}/walk/1", f"{presenter}/debrief"):
+    for path in (presenter, f"{presenter}/slide/2", f"{presenter}/debrief", f"{presenter}/controls"):
         page = projector.get(path, headers=GERMAN_BROWSER).get_data(as_text=True)
         assert html_lang(page) == "zh-Hans", path
-    assert "房间语言：" in projector.get(presenter).get_data(as_text=True)  # said on the projector itself
-    walk = projector.get(f"{presenter}/walk/1").get_data(as_text=True)
+    assert "房间语言：" in projector.get(f"{presenter}/controls").get_data(as_text=True)  # said to the facilitator
+    walk = projector.get(f"{presenter}/slide/2").get_data(as_text=True)  # the first question
     assert "你通常怎样支付账单和信用卡欠款？" in walk  # the bank's text too
     poll = projector.get(f"{presenter}/poll", headers=GERMAN_BROWSER).get_json()
     assert "还需" in poll["status"]
@@ -66,7 +66,8 @@ def test_a_room_without_a_language_leaves_each_person_their_own(app, client, sto
     assert html_lang(page) == "de"
     projector = app.test_client().get(presenter, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert html_lang(projector) == "zh-Hans"
-    assert '<nav class="languages"' in projector  # the presenter may pick, as on any page
+    controls = app.test_client().get(f"{presenter}/controls").get_data(as_text=True)
+    assert '<nav class="languages"' in controls  # the presenter may pick there, as on any page
 
 
 @pytest.mark.parametrize("value", ["fr", "zh_Hans", "x" * 40])

@@ -76,30 +76,27 @@ def expected_estimates(app, bank, store, scope: str) -> list[float]:
 
 
 def test_projector_shows_nothing_below_the_minimum_then_updates_on_every_finish(app, client, bank, room, store):
-    """Below the minimum: only how many finished. From it: estimates, recomputed at each finish."""
+    """Below the minimum: how many joined and finished, and no figure of the room. From it:
+    estimates on every slide, recomputed at each finish."""
     code, link, _ = room
     n = app.config["MIN_FINISHED"]
     for _ in range(n - 1):
         participant(app, bank, code, best_answers(bank))
-    page = client.get(link).get_data(as_text=True)
-    assert "data-figures" not in page and "data-estimate" not in page
-    assert 'data-waiting="1"' in page and "Waiting for 1 more person" in page
-    assert re.search(rf"data-finished>{n - 1}<", page)
+    lobby = client.get(link).get_data(as_text=True)
+    assert re.search(rf"data-finished>{n - 1}<", lobby) and re.search(rf"data-joined>{n - 1}<", lobby)
+    first_question = client.get(f"{link}/slide/2").get_data(as_text=True)
+    assert "data-room-figures" not in first_question and "data-estimate" not in first_question
+    assert f'data-small-room="{n - 1}"' in first_question
 
-    seen = []
     for i in range(n, n + 3):
         participant(app, bank, code, worst_answers(bank))
-        page = client.get(link).get_data(as_text=True)
-        assert f'data-figures="{i}"' in page, f"did not move at {i}"
+        first_question = client.get(f"{link}/slide/2").get_data(as_text=True)
+        assert "data-room-figures" in first_question, f"did not show at {i}"
         expected = expected_estimates(app, bank, store, room_scope(store))
-        answers = page[page.index('id="answers-h"') :]
-        assert shown_estimates(answers)[: len(expected)] == expected
-        seen.append(page)
-    # the walkthrough and the debrief show the same figures
-    walk = client.get(f"{link}/walk/1").get_data(as_text=True)
-    first = bank.questions[0]
-    assert shown_estimates(walk) == expected_estimates(app, bank, store, room_scope(store))[: len(first.options)]
-    closing = client.get(f"{link}/walk/{len(bank.questions) + 1}").get_data(as_text=True)
+        assert shown_estimates(first_question) == expected[: len(bank.questions[0].options)]
+        scores = client.get(f"{link}/slide/1").get_data(as_text=True)
+        assert "data-average" in scores and "data-costliest" in scores
+    closing = client.get(f"{link}/slide/{len(bank.questions) + 2}").get_data(as_text=True)
     assert "data-chilling" in closing and len(shown_estimates(closing)) == 3
 
 
@@ -108,7 +105,7 @@ def test_no_page_shows_a_count_of_people_for_an_answer(app, client, bank, room):
     code, link, _ = room
     for i in range(app.config["MIN_FINISHED"]):
         participant(app, bank, code, best_answers(bank) if i % 2 else worst_answers(bank))
-    for path in (link, f"{link}/walk/1", f"{link}/debrief", "/stats"):
+    for path in (f"{link}/slide/2", f"{link}/debrief", "/stats"):
         page = client.get(path).get_data(as_text=True)
         assert "data-count" not in page and "Together, so that no small group shows" not in page, path
         assert "fewer than" not in page and "95% range" in page, path
@@ -127,15 +124,16 @@ def test_room_counts_also_count_globally_and_others_do_not_count_in_the_room(app
     assert store.count("completions", scope=room_scope) == 1
 
 
-@pytest.mark.parametrize("suffix", ["", "/walk/1", "/poll", "/debrief", "/debrief.csv"])
-def test_wrong_or_missing_presenter_secret_is_404(client, room, suffix):
+@pytest.mark.parametrize("suffix", ["", "/slide/1", "/poll", "/controls", "/debrief", "/handout", "/debrief.csv"])
+def test_wrong_or_missing_presenter_secret_is_404(app, client, room, suffix):
     code, link, _ = room
     secret = link.rsplit("/", 1)[1]
     wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
-    assert client.get(f"/rooms/{code}/present/{wrong}{suffix}").status_code == 404
-    assert client.get(f"/rooms/{code}/present/{suffix}", follow_redirects=True).status_code == 404
-    assert client.get(f"/rooms/{code}/present{suffix}").status_code == 404
-    assert client.get(f"{link}{suffix}").status_code == 200
+    stranger = app.test_client()  # a browser without the room's presenter cookie
+    assert stranger.get(f"/rooms/{code}/present/{wrong}{suffix}").status_code == 404
+    assert stranger.get(f"/rooms/{code}/present/{suffix}", follow_redirects=True).status_code == 404
+    assert stranger.get(f"/rooms/{code}/present{suffix}").status_code == 404
+    assert stranger.get(f"{link}{suffix}").status_code == 200
 
 
 def test_a_secret_opens_only_its_own_room(client, room):
@@ -235,10 +233,10 @@ def test_expired_room_cannot_be_joined_or_presented(app, client, room):
     expire(app, code)
     # the projector says so rather than showing stale data
     assert client.get(link).status_code == 410
-    response = client.get(f"/r/{code}")  # this read also purges it
-    assert response.status_code in (404, 410)
+    response = client.get(f"/r/{code}")
+    assert response.status_code == 410
     assert "room" in response.get_data(as_text=True).lower()
-    assert client.get(f"/r/{code}").status_code == 404  # purged: now unknown
+    assert client.get(f"/r/{code}").status_code == 410  # a page view deletes nothing: the purge does
 
 
 def test_a_participant_whose_room_expired_counts_only_globally(app, bank, room, store):
@@ -311,6 +309,7 @@ def test_poll_answers_304_until_someone_finishes(app, client, bank, room):
     assert again.status_code == 200
     n = app.config["MIN_FINISHED"]
     assert again.get_json() == {
+        "joined": 1,
         "finished": 1,
         "myth_rounds": 0,
         "closed": False,
@@ -361,7 +360,7 @@ def test_an_unchanged_poll_runs_one_query_and_builds_nothing(app, client, room):
 
 
 def close_room(client, link: str, closed: str = "1"):
-    page = client.get(link).get_data(as_text=True)
+    page = client.get(f"{link}/controls").get_data(as_text=True)
     return client.post(f"{link}/close", data={"csrf_token": csrf_token(page), "closed": closed})
 
 
@@ -372,8 +371,9 @@ def test_a_closed_room_counts_no_new_finishes_and_can_be_opened_again(app, clien
     early.post(f"/r/{code}", data={"csrf_token": csrf_token(join_page)})
     participant(app, bank, code)
     assert close_room(client, link).status_code == 303
-    page = client.get(link).get_data(as_text=True)
+    page = client.get(f"{link}/controls").get_data(as_text=True)
     assert "Closed to new answers." in page and "Open to new answers again" in page
+    assert "data-closed" in client.get(link).get_data(as_text=True)  # the wall says so too
     refused = app.test_client().get(f"/r/{code}")
     assert refused.status_code == 409 and "closed it to new answers" in refused.get_data(as_text=True)
     # someone who joined before it closed finishes: counted only in the site's figures
@@ -388,7 +388,7 @@ def test_a_closed_room_counts_no_new_finishes_and_can_be_opened_again(app, clien
 
 def test_closing_a_room_needs_the_presenter_secret_and_the_csrf_token(app, client, room, store):
     _code, link, _ = room
-    page = client.get(link).get_data(as_text=True)
+    page = client.get(f"{link}/controls").get_data(as_text=True)
     wrong = link.rsplit("/", 1)[0] + "/" + "x" * 32
     assert client.post(f"{wrong}/close", data={"csrf_token": csrf_token(page), "closed": "1"}).status_code == 404
     assert client.post(f"{link}/close", data={"closed": "1"}).status_code == 400
@@ -397,25 +397,26 @@ def test_closing_a_room_needs_the_presenter_secret_and_the_csrf_token(app, clien
         assert s.scalar(select(Room.closed)) is False
 
 
-def test_walkthrough_steps_by_links_and_refreshes_without_javascript(app, client, bank, room):
+def test_slides_step_by_links_without_javascript(app, client, bank, room):
+    """Lobby, scores, a slide per question with its notes, the closing question, the myth round, a takeaway."""
     _, link, _ = room
-    page = client.get(f"{link}/walk/1").get_data(as_text=True)
-    assert bank.questions[0].text in page and bank.questions[0].zhima.note in page
-    assert f'rel="next" href="{link}/walk/2"' in page and 'rel="prev"' not in page
-    assert 'class="refresh"' in page and "js/projector.js" in page
-    # after the last question come the closing question and the myth round, then the end
+    lobby = client.get(link).get_data(as_text=True)
+    assert f'rel="next" href="{link}/slide/1"' in lobby and 'rel="prev"' not in lobby
+    assert "js/projector.js" in lobby and "data-qr" in lobby and "data-room-code" in lobby
+    page = client.get(f"{link}/slide/2").get_data(as_text=True)
+    assert bank.questions[0].text in page and bank.questions[0].western.note in page
+    assert f'rel="next" href="{link}/slide/3"' in page and f'rel="prev" href="{link}/slide/1"' in page
     n = len(bank.questions)
-    last_question = client.get(f"{link}/walk/{n}").get_data(as_text=True)
-    assert f'rel="next" href="{link}/walk/{n + 1}"' in last_question
-    chilling_slide = client.get(f"{link}/walk/{n + 1}").get_data(as_text=True)
-    assert (
-        'data-walk-slide="chilling"' in chilling_slide
-        and f"Shown once {app.config['MIN_FINISHED']} people in this room" in chilling_slide
-    )
-    myth_slide = client.get(f"{link}/walk/{n + 2}").get_data(as_text=True)
-    assert 'data-walk-slide="myths"' in myth_slide and 'rel="next"' not in myth_slide and 'rel="prev"' in myth_slide
-    assert client.get(f"{link}/walk/0").status_code == 404
-    assert client.get(f"{link}/walk/{n + 3}").status_code == 404
+    assert 'data-slide-kind="closing"' in client.get(f"{link}/slide/{n + 2}").get_data(as_text=True)
+    myths = client.get(f"{link}/slide/{n + 3}").get_data(as_text=True)
+    assert 'data-slide-kind="myths"' in myths and "data-myths-waiting" in myths
+    last = client.get(f"{link}/slide/{n + 5}").get_data(as_text=True)
+    assert 'data-slide-kind="takeaway"' in last and 'rel="next"' not in last and "data-prompt=" in last
+    assert client.get(f"{link}/slide/0").status_code == 308
+    assert client.get(f"{link}/slide/{n + 6}").status_code == 404
+    # the figures can be held back: the address keeps the choice from slide to slide
+    held = client.get(f"{link}/slide/2?hide=1").get_data(as_text=True)
+    assert "data-hidden" in held and f'href="{link}/slide/3?hide=1"' in held
 
 
 def test_passphrase_guards_room_creation_when_set(database_url, tmp_path):

@@ -15,7 +15,6 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..chilling import OPTION_IDS as CHILLING_IDS
 from ..scoring import Bank, MythRound
 from .randomized_response import Counted, Draw, Item, randomize_items, rerandomize_items
 
@@ -23,6 +22,9 @@ ANSWER_PREFIX = "answer:"
 CHILLING = "chilling"
 MYTH_PREFIX = "myth:"
 RIGHT, WRONG = "right", "wrong"
+# The closing question's answers (app/chilling.py words them): ids only, so that the store
+# and the figures import no translated text.
+CHILLING_IDS = ("no", "considered", "changed")
 
 
 @dataclass(frozen=True)

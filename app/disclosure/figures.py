@@ -15,9 +15,9 @@ Pure Python over a Tally: no Flask, no database.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..chilling import OPTION_IDS as CHILLING_IDS
 from ..scoring import (
     SCORE_MAX,
     SCORE_MIN,
@@ -31,6 +31,7 @@ from ..scoring import (
     option_points,
 )
 from ..tally import RIGHT, Tally
+from .counting import CHILLING_IDS
 from .estimates import Mean, Share, average, share, shares
 from .randomized_response import epsilon, truth_probability
 
@@ -103,6 +104,11 @@ class ScoreFigure:
     def band(self) -> str:
         return band_for(self.estimate)
 
+    @property
+    def bands(self) -> tuple[str, str]:
+        """The bands the 95% range spans, lowest first: how far the room's average may spread."""
+        return band_for(self.low), band_for(self.high)
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -132,6 +138,16 @@ class Figures:
     @property
     def level(self) -> Level:
         return level(self.odds)
+
+    @property
+    def shown(self) -> bool:
+        """Anything at all to show: the quiz's figures or the myth round's."""
+        return self.visible or self.myths_visible
+
+    def myths_for(self, statement_ids: Sequence[str]) -> tuple[MythFigure, ...]:
+        """The myth figures of some statements (a slide shows a few), in the order given."""
+        by_id = {m.statement.id: m for m in self.myths}
+        return tuple(by_id[i] for i in statement_ids if i in by_id)
 
     def for_question(self, question_id: str) -> QuestionFigures | None:
         return next((q for q in self.questions if q.question.id == question_id), None)

@@ -99,8 +99,15 @@ def _finish() -> Response:
     return redirect(url_for("quiz.result"), 303)
 
 
-def _record(db: Session, counted: Mapping[str, Sequence[Counted]], token: tally.Token) -> tuple[tally.CounterKey, ...]:
-    return tally.record_completion(db, counted, token, room_cap=current_app.config["ROOM_MAX_PARTICIPANTS"])
+def _record(
+    db: Session,
+    counted: Mapping[str, Sequence[Counted]],
+    token: tally.Token,
+    *,
+    before_commit: tally.BeforeCommit | None = None,
+) -> tuple[tally.CounterKey, ...]:
+    cap = current_app.config["ROOM_MAX_PARTICIPANTS"]
+    return tally.record_completion(db, counted, token, room_cap=cap, before_commit=before_commit)
 
 
 @bp.get("/result")

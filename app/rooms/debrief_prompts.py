@@ -56,9 +56,8 @@ def _myth(room: Figures) -> Prompt | None:
 
 
 def choose_prompts(room: Figures, everyone: Figures) -> tuple[Prompt, ...]:
-    """3 to 5 prompts: those the room's own figures support first, then general ones to reach 3."""
-    if not room.visible:
-        return ()
+    """3 to 5 prompts: those the room's own figures support first, then general ones to reach 3
+    (a room below the minimum gets the general ones only: its figures are empty)."""
     found = [p for p in (_costliest(room), _average(room, everyone), _chilling(room), _myth(room)) if p]
     for general in (Prompt("merics"), Prompt("at_home"), Prompt("secret_rules")):
         if len(found) >= MIN_PROMPTS:

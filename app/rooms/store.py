@@ -53,6 +53,7 @@ def create_room(session: Session, settings: RoomSettings, bank: Bank, myths: Myt
             language=settings.language or None,
             odds=settings.odds,
             closed=False,
+            joined=0,
         )
         session.add(room)
         try:
@@ -92,7 +93,7 @@ class Presented:
     @property
     def etag(self) -> str:
         """Changes whenever anything a presenter view shows may have changed."""
-        return f"{self.finished}-{self.myth_rounds}-{int(self.room.closed)}"
+        return f"{self.finished}-{self.myth_rounds}-{int(self.room.closed)}-{self.room.joined}"
 
 
 def find_presented(session: Session, code: str) -> Presented | None:
@@ -118,6 +119,33 @@ def _read(session: Session, query: Select[Any], params: dict[str, str]) -> Room 
     with session.get_bind().connect() as connection:
         row = connection.execute(query, params).first()
     return None if row is None else Room(**row._mapping)
+
+
+class RoomClosed(Exception):
+    """The room was closed (or deleted) before a count in it could commit; nothing was written."""
+
+
+_ROOM_CLOSED_SHARED = select(Room.closed).where(Room.id == bindparam("id")).with_for_update(read=True)
+
+
+def refuse_if_closed(session: Session, room_id: str) -> None:
+    """Inside a counting transaction, before its commit: raise RoomClosed if the room is closed
+    or gone. On PostgreSQL the room's row stays share-locked until that commit, so a close
+    either committed first (and is seen here) or waits for this count; on SQLite the count
+    already holds the one write lock, so no close can commit in between."""
+    closed = session.execute(_ROOM_CLOSED_SHARED, {"id": room_id}).scalar_one_or_none()
+    if closed is None or closed:
+        raise RoomClosed(room_id)
+
+
+def count_join(session: Session, room: Room) -> None:
+    """Add one to the room's joined count (one atomic statement: concurrent joins all count)."""
+    try:
+        session.execute(update(Room).where(Room.id == room.id).values(joined=Room.joined + 1))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
 
 
 def set_closed(session: Session, room: Room, closed: bool) -> None:

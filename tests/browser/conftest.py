@@ -413,21 +413,24 @@ PAGE_TYPES = [
     PageType("room-join", "/r/{code}"),
     PageType("room-unknown", "/r/ZZZZZZ", status=404),
     PageType("projector", "{presenter}"),
-    PageType("walkthrough", "{presenter}/walk/2"),
-    PageType("walkthrough-closing", "{presenter}/walk/{after_questions}"),
-    PageType("walkthrough-myths", "{presenter}/walk/{last_slide}"),
+    PageType("slide-scores", "{presenter}/slide/1"),
+    PageType("walkthrough", "{presenter}/slide/2"),
+    PageType("walkthrough-closing", "{presenter}/slide/{after_questions}"),
+    PageType("walkthrough-myths", "{presenter}/slide/{last_slide}"),
+    PageType("room-controls", "{presenter}/controls"),
     PageType("debrief", "{presenter}/debrief"),
     PageType("shared-score", "/shared/612"),
     PageType("shared-band", "/shared/good"),
     PageType("shared-bad", "/shared/1000", status=404),
+    PageType("handout", "{presenter}/handout"),
 ]
-PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "walkthrough")]
+PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "slide-scores", "walkthrough")]
 QUESTIONS = len(load_bank().questions)
 
 
 def page_path(page_type: PageType, room: Workshop) -> str:
     return page_type.path.format(
-        code=room.code, presenter=room.presenter_path, after_questions=QUESTIONS + 1, last_slide=QUESTIONS + 2
+        code=room.code, presenter=room.presenter_path, after_questions=QUESTIONS + 2, last_slide=QUESTIONS + 3
     )
 
 
@@ -452,3 +455,54 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 def which(tool: str) -> str | None:
     return shutil.which(tool)
+
+
+# What the projector's text is measured against: size in CSS px, contrast with what is behind it.
+MIN_PROJECTOR_PX = 28
+MIN_PROJECTOR_CONTRAST = 7.0
+
+# For every visible piece of text: its rendered size in CSS px and its contrast with what is behind it.
+TEXT_METRICS = """() => {
+  const rgba = (s) => {
+    const m = s && s.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { rgb: p.slice(0, 3), a: p.length > 3 ? p[3] : 1 };
+  };
+  const lum = (rgb) => {
+    const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const behind = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) return c.rgb;
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || seen.has(el)) continue;
+    seen.add(el);
+    const box = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    const hidden = s.visibility === 'hidden' || el.closest('.visually-hidden, .skip, title');
+    if (!box.width || !box.height || hidden) continue;
+    let size = parseFloat(s.fontSize);
+    let colour = s.color;
+    if (el instanceof SVGElement) {
+      const svg = el.ownerSVGElement;
+      size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;  // user units to px
+      colour = s.fill;
+    }
+    const fg = rgba(colour).rgb, bg = behind(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    out.push({ text: node.textContent.trim().slice(0, 50), cls: el.getAttribute('class') || el.tagName,
+               px: Math.round(size * 10) / 10, contrast: Math.round((hi + 0.05) / (lo + 0.05) * 100) / 100 });
+  }
+  return out;
+}"""

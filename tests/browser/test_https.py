@@ -152,22 +152,23 @@ def test_the_whole_room_journey_over_https(open_tls, site):
     assert join_url == f"{site.url}/r/{code}"
     assert presenter and presenter.startswith(site.url + "/rooms/")
     page.locator("[data-presenter-link]").click()
-    assert page.get_by_role("heading", name="How this room answered").is_visible()
+    assert page.locator(f'.lobby-code[data-room-code="{code}"]').is_visible()
 
     phone_joins_and_finishes(open_tls, code, 1, join_url=join_url)
     expect(page.locator("[data-finished]")).to_have_text("1", timeout=15_000)  # the projector polls over https
     for n in range(2, K + 1):
         phone_joins_and_finishes(open_tls, code, n)
-    page.locator("[data-figures]").wait_for(timeout=20_000)
-    assert page.locator("[data-finished]").inner_text().strip() == str(K)
+    expect(page.locator("[data-finished]")).to_have_text(str(K), timeout=20_000)
     projector.screenshot("https-projector")
 
-    with page.expect_navigation(wait_until="load"):  # its keyboard script is loaded then
-        page.get_by_role("link", name="Walkthrough").click()
-    page.locator("[data-walk-step='1']").wait_for()
+    page.wait_for_load_state("load")  # its keyboard script is loaded then
     page.keyboard.press("ArrowRight")
-    page.locator("[data-walk-step='2']").wait_for()
+    page.locator("[data-slide='1']").wait_for()
+    page.keyboard.press("ArrowRight")
+    page.locator("[data-slide='2'] [data-room-figures]").wait_for()
 
+    with page.expect_navigation():
+        page.keyboard.press("c")  # the facilitator's controls
     with page.expect_navigation():
         page.get_by_role("link", name="Debrief").click()
     assert page.locator("[data-debrief-csv]").is_visible()

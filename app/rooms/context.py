@@ -1,0 +1,48 @@
+"""What room pages word themselves from: the join address, its QR code, the privacy settings."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+from .. import tally
+from ..disclosure import counting
+from ..disclosure.figures import level
+from ..models import Room
+from . import codes
+from .qr import qr_svg
+
+
+def join_url(room: Room) -> str:
+    return url_for("rooms.join_screen", code=room.code, _external=True)
+
+
+def short_join_url(room: Room) -> str:
+    """The join address as people type it: host and path, without the scheme."""
+    parts = urlsplit(join_url(room))
+    return parts.netloc + parts.path
+
+
+def room_context(room: Room) -> dict[str, object]:
+    url = join_url(room)
+    return {
+        "room": room,
+        "spoken_code": codes.spoken(room.code),
+        "join_url": url,
+        "short_join_url": short_join_url(room),
+        "qr": qr_svg(url, _("QR code for %(url)s", url=url)),
+    }
+
+
+def privacy(room: Room) -> dict[str, object]:
+    """The settings the join, created and presenter pages word their promises from."""
+    site = counting.Scope(tally.GLOBAL, current_app.config["EPSILON_ODDS"])
+    return {
+        "level": level(room.odds),
+        "counted_globally": site in counting.plan(site, counting.Scope(room.scope, room.odds)),
+        "min_finished": current_app.config["MIN_FINISHED"],
+        "ttl_days": current_app.config["ROOM_TTL_DAYS"],
+        "deletes_on": room.expires_on,
+    }
