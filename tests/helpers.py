@@ -9,8 +9,7 @@ import re
 from flask.testing import FlaskClient
 
 from app.scoring import Bank, load_myths
-
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+from bench.loadgen import CSRF_RE  # one pattern for the tests and the load generator
 
 # Rooms show figures from this many finished quizzes in the tests (the default is 10), so
 # that a test of what a room shows needs fewer simulated participants.

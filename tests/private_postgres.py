@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.ports import free_port
+from bench.ports import free_port
 
 PG_ROOT = Path("/usr/lib/postgresql")  # Debian's layout: one folder per major version
 PG_PORTS = range(55432, 55440)

@@ -28,9 +28,9 @@ from dockerfile_parse import DockerfileParser
 
 from app.scoring import load_bank
 from app.scoring.bank import DEFAULT_BANK
+from bench.ports import free_port
 from tests.helpers import CSRF_RE
 from tests.podman_check import run_container_check
-from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE_WORKDIR = "/app"

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from app import counted_once, tally
 from app.models import Counter, Room, SpentToken
 from app.scoring import load_myths
+from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
 from tests.helpers import csrf_token, open_room
-from tests.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
 
 REPLAYS = 50
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from app.schema import upgrade
-from tests.loadgen import Reply, Server, request, running
-from tests.ports import free_port
+from bench.loadgen import Reply, Server, request, running
+from bench.ports import free_port
 from tests.private_postgres import PG_PORTS
 
 pytestmark = pytest.mark.load

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from app.disclosure.randomized_response import truth_probability
 from app.models import Counter, Room
 from app.tally import GLOBAL, CounterKey
-from tests.loadgen import CSRF_RE, Server, expected_counters, request, run_load, running, session_cookie
+from bench.loadgen import CSRF_RE, Server, request, running, session_cookie
+from tests.loadgen import expected_counters, run_load
 
 pytestmark = pytest.mark.load
 

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.schema import upgrade
-from tests.loadgen import CSRF_RE, Server, Visitor, forge_cookie, request, running, session_cookie
+from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
+from tests.loadgen import Visitor
 
 pytestmark = pytest.mark.load
 

@@ -9,8 +9,8 @@ import pytest
 
 from app import create_app
 from app.config import ConfigError, settings_from_env
+from bench.loadgen import Server, running
 from tests.helpers import csrf_token
-from tests.loadgen import Server, running
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from app.server_log import WithoutVisitor
-from tests.loadgen import Server, request, running
+from bench.loadgen import Server, request, running
 
 MARKER = "k7q-visitor-sent-this"
 CLIENT = "127.0.0.2"  # the visitor's address: not the one the server listens on, which it logs at start

@@ -30,8 +30,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from app.schema import upgrade
-from tests.loadgen import Server, running
-from tests.ports import free_port
+from bench.loadgen import Server, running
+from bench.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOYED = ROOT / "deploy" / "nginx.conf"

@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 
 from app.scoring import load_bank
+from bench.ports import free_port
 from tests.helpers import CSRF_RE
-from tests.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or PROJECT_ROOT / "artifacts")
