@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import render_template
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import tally
 from ..content import get_bank, get_myths
+from ..disclosure.figures import Standing
 from ..disclosure.published import site_standing
 from ..receipt import NOT_KEPT, receipt
 from ..scoring import START, Change, Report, cheapest_way_up, score_answers
@@ -41,8 +43,15 @@ def part_context(report: Report, change: Change | None) -> dict[str, Any]:
         "start": START,
         "real_scores": get_bank().real_scores,
         "takeaway": takeaway(get_bank(), report.score),
-        "standing": site_standing(report.score),
+        "standing": _standing(report.score),
     }
+
+
+def _standing(score: int) -> Standing | None:
+    try:
+        return site_standing(score)
+    except SQLAlchemyError:
+        return None  # the database is away: the visitor still gets their own result, without the comparison
 
 
 def render_parts(report: Report, change: Change) -> dict[str, str]:
