@@ -1,11 +1,13 @@
 """What several test modules share: reading a form's CSRF token, answering the quiz and the
-myth round through the test client, opening a room, grading headers like an observatory.
-Fixtures stay in conftest.py."""
+myth round through the test client, opening a room, grading headers like an observatory,
+requiring a test tool (it fails in CI and skips elsewhere). Fixtures stay in conftest.py."""
 
 from __future__ import annotations
 
+import os
 import re
 
+import pytest
 from flask.testing import FlaskClient
 
 from app.scoring import Bank, load_myths
@@ -14,6 +16,19 @@ from bench.loadgen import CSRF_RE  # one pattern for the tests and the load gene
 # Rooms show figures from this many finished quizzes in the tests (the default is 10), so
 # that a test of what a room shows needs fewer simulated participants.
 TEST_MIN_FINISHED = 4
+
+
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def require(present: bool, what: str) -> None:
+    """A missing tool fails in CI and skips elsewhere, saying how to install it."""
+    if present:
+        return
+    message = f"{what} is missing; scripts/install-test-tools.sh installs it"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
 
 
 def csrf_token(html: str) -> str:

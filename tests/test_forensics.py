@@ -56,6 +56,20 @@ def global_counters(snapshot: bytes, folder: Path) -> dict[tuple[str, str], int]
     return {(metric, value): count for metric, value, count in rows}
 
 
+def guess_each_item(score: Score, ms: list[int], victim: Victim, seen: dict[str, list[str]], rng) -> None:
+    """The attacker's best guess of each of the victim's items from the values seen for it."""
+    for item in victim.items(BANK, MYTHS):
+        score.add(guess_from(seen[item.metric], rng), item.true_value, len(item.values))
+        ms.append(len(item.values))
+
+
+def judge(score: Score, ms: list[int], capsys, what: str) -> None:
+    score.assert_within_the_guarantee()
+    yes_no(score, ms).assert_within_the_guarantee()
+    with capsys.disabled():
+        print(f"\n[forensic] {score.report(what)}")
+
+
 def test_replaying_the_sqlite_wal_commit_by_commit_gives_only_randomized_values(database_url, app, tmp_path, capsys):
     if not database_url.startswith("sqlite"):
         pytest.skip("the WAL is SQLite's: the PostgreSQL pass reads xmin instead (the next test)")
@@ -94,13 +108,8 @@ def test_replaying_the_sqlite_wal_commit_by_commit_gives_only_randomized_values(
         seen: dict[str, list[str]] = {}
         for metric, value in grew:
             seen.setdefault(metric, []).append(value)
-        for item in victim.items(BANK, MYTHS):
-            score.add(guess_from(seen[item.metric], rng), item.true_value, len(item.values))
-            ms.append(len(item.values))
-    score.assert_within_the_guarantee()
-    yes_no(score, ms).assert_within_the_guarantee()
-    with capsys.disabled():
-        print(f"\n[forensic] {score.report(f'SQLite WAL replayed commit by commit, {VICTIMS} victims')}")
+        guess_each_item(score, ms, victim, seen, rng)
+    judge(score, ms, capsys, f"SQLite WAL replayed commit by commit, {VICTIMS} victims")
 
 
 def test_postgresql_row_versions_isolate_only_randomized_values(database_url, app, capsys):
@@ -125,13 +134,8 @@ def test_postgresql_row_versions_isolate_only_randomized_values(database_url, ap
             assert sorted((m, v) for m, vs in seen.items() for v in vs) == sorted(
                 (k.metric, k.value) for k in keys if k.scope == tally.GLOBAL and k.value
             )
-            for item in victim.items(BANK, MYTHS):
-                score.add(guess_from(seen[item.metric], rng), item.true_value, len(item.values))
-                ms.append(len(item.values))
-    score.assert_within_the_guarantee()
-    yes_no(score, ms).assert_within_the_guarantee()
-    with capsys.disabled():
-        print(f"\n[forensic] {score.report(f'PostgreSQL xmin of the last transaction, {VICTIMS} victims')}")
+            guess_each_item(score, ms, victim, seen, rng)
+    judge(score, ms, capsys, f"PostgreSQL xmin of the last transaction, {VICTIMS} victims")
 
 
 def test_no_row_is_added_by_a_finish(app, database_url):

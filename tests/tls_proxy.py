@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import os
 import re
 import shutil
 import signal
@@ -23,7 +22,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,6 +30,7 @@ from cryptography.x509.oid import NameOID
 from app.schema import upgrade
 from bench.loadgen import Server, running
 from bench.ports import free_port
+from tests.helpers import require
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOYED = ROOT / "deploy" / "nginx.conf"
@@ -136,7 +135,6 @@ def start_tls_proxy(folder: Path, listen_port: int, app_port: int, names: list[s
 
 PORTS = range(8600, 8700)  # this project's range for the test TLS proxies
 HOST = "score.test"  # the name visitors use in these tests (Chromium maps it to loopback)
-IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 # As an operator runs the app behind a TLS-terminating proxy on the same machine.
 BEHIND_TLS = {
@@ -145,16 +143,6 @@ BEHIND_TLS = {
     "PROXY_COUNT": "1",
     "TRUSTED_HOSTS": HOST,
 }
-
-
-def require_nginx() -> None:
-    """nginx is installed by scripts/install-test-tools.sh: missing, it fails in CI and skips elsewhere."""
-    if Path(NGINX).exists():
-        return
-    message = "nginx is missing; scripts/install-test-tools.sh installs it"
-    if IN_CI:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
 
 
 @dataclass
@@ -171,7 +159,7 @@ class HttpsSite:
 
 @contextmanager
 def https_site(folder: Path, env: dict[str, str] | None = None) -> Iterator[HttpsSite]:
-    require_nginx()
+    require(Path(NGINX).exists(), "nginx")
     database = f"sqlite:///{folder / 'https.sqlite3'}"
     upgrade(database)
     server = Server(database, workers=1, env={**BEHIND_TLS, **(env or {})})

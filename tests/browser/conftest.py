@@ -30,7 +30,7 @@ import pytest
 
 from app.scoring import load_bank
 from bench.ports import free_port
-from tests.helpers import CSRF_RE
+from tests.helpers import CSRF_RE, require
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or PROJECT_ROOT / "artifacts")
@@ -47,23 +47,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PORTS = range(8400, 8500)  # this project's range for test servers
-IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 VIEWPORTS = {
     "phone": {"width": 390, "height": 844},
     "desktop": {"width": 1280, "height": 800},
     "projector": {"width": 1920, "height": 1080},
 }
-
-
-def require(present: bool, what: str) -> None:
-    """A missing tool fails in CI and skips elsewhere, saying how to install it."""
-    if present:
-        return
-    message = f"{what} is missing; scripts/install-test-tools.sh installs it"
-    if IN_CI:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
 
 
 @dataclass
@@ -321,6 +310,15 @@ class Watched:
         response = self.page.goto(self.base_url + path)
         assert response is not None and response.status == expect_status, (path, response and response.status)
         return response
+
+    def open_a_room(self, title: str) -> str:
+        """The facilitator's way in, from the landing page; the new room's code."""
+        self.goto("/")
+        self.page.get_by_role("link", name="Run a workshop").click()
+        self.page.get_by_label("Room title").fill(title)
+        self.page.get_by_role("button", name="Open a room").click()
+        assert self.page.get_by_role("heading", name=re.compile("Your room is open")).is_visible()
+        return self.page.locator("[data-room-code]").first.get_attribute("data-room-code")
 
     def _unexpected_console_errors(self) -> list[str]:
         return [

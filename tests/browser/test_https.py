@@ -140,12 +140,7 @@ def phone_joins_and_finishes(open_tls, code: str, n: int, *, join_url: str | Non
 def test_the_whole_room_journey_over_https(open_tls, site):
     projector = open_tls("projector")
     page = projector.page
-    projector.goto("/")
-    page.get_by_role("link", name="Run a workshop").click()
-    page.get_by_label("Room title").fill("Friday workshop over https")
-    page.get_by_role("button", name="Open a room").click()
-    assert page.get_by_role("heading", name=re.compile("Your room is open")).is_visible()
-    code = page.locator("[data-room-code]").first.get_attribute("data-room-code")
+    code = projector.open_a_room("Friday workshop over https")
     join_url = page.locator("[data-join-url]").first.get_attribute("href")
     presenter = page.locator("[data-presenter-link]").get_attribute("href")
     # Built from the Host nginx forwarded: the name and port the facilitator used.

@@ -69,12 +69,7 @@ def _phone_finishes_quiz_in_room(open_page, code: str, n: int, *, by_hand: bool)
 def test_facilitator_opens_a_room_and_the_projector_waits_for_five_phones(open_page):
     projector = open_page("projector")
     page = projector.page
-    projector.goto("/")
-    page.get_by_role("link", name="Run a workshop").click()
-    page.get_by_label("Room title").fill("Thursday workshop")
-    page.get_by_role("button", name="Open a room").click()
-    assert page.get_by_role("heading", name=re.compile("Your room is open")).is_visible()
-    code = page.locator("[data-room-code]").first.get_attribute("data-room-code")
+    code = projector.open_a_room("Thursday workshop")
     assert code and re.fullmatch(r"[A-Z0-9]{6}", code)
     assert page.locator("[data-qr] svg").is_visible()
     assert page.get_by_role("button", name="Copy the link").is_visible()  # shown once the script runs
