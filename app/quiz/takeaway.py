@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..scoring import Bank
+from ..scoring import Bank, perks_missed, perks_opened
 
 
 def takeaway(bank: Bank, score: int) -> str:
     total = len(bank.perks)
-    won = sum(1 for p in bank.perks if p.threshold <= score)
-    locked = sorted(p.threshold for p in bank.perks if p.threshold > score)
+    won = len(perks_opened(bank, score))
+    locked = sorted(p.threshold for p in perks_missed(bank, score))
     if total == 0:
         return _("A score like this decides who is trusted without a deposit, and who waits.")
     if won == 0:

@@ -15,6 +15,8 @@ from .engine import (
     best_answers,
     bucket_for,
     option_points,
+    perks_missed,
+    perks_opened,
     score_answers,
     worst_answers,
 )
@@ -51,6 +53,8 @@ __all__ = [
     "load_bank",
     "load_myths",
     "option_points",
+    "perks_missed",
+    "perks_opened",
     "score_answers",
     "what_if",
     "worst_answers",

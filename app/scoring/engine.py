@@ -192,11 +192,20 @@ def score_answers(bank: Bank, answers: Mapping[str, str]) -> Report:
         bucket=bucket_for(score),
         dimensions=tuple(dimensions),
         contributions=contributions,
-        perks_unlocked=tuple(p for p in bank.perks if p.threshold <= score),
-        perks_locked=tuple(p for p in bank.perks if p.threshold > score),
+        perks_unlocked=perks_opened(bank, score),
+        perks_locked=perks_missed(bank, score),
         blacklisted=blacklisted,
         punishments=bank.punishments if blacklisted else (),
     )
+
+
+def perks_opened(bank: Bank, score: int) -> tuple[Perk, ...]:
+    """The perks a score reaches: every perk depends on the score alone."""
+    return tuple(p for p in bank.perks if p.threshold <= score)
+
+
+def perks_missed(bank: Bank, score: int) -> tuple[Perk, ...]:
+    return tuple(p for p in bank.perks if p.threshold > score)
 
 
 def option_points(bank: Bank) -> dict[tuple[str, str], int]:
