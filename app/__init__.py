@@ -7,25 +7,13 @@ from typing import Any
 
 from flask import Flask
 
-from . import (
-    bank_text,
-    charts,
-    content,
-    errors,
-    health,
-    i18n,
-    myths,
-    pages,
-    quiz,
-    request_layers,
-    request_log,
-    rooms,
-    session,
-    share,
-    storage,
-)
+from . import charts, content, myths, pages, quiz, rooms, share
 from .config import PROJECT_ROOT, settings_from_env
-from .database import Database
+from .content import bank_text
+from .store import hygiene as storage
+from .store.database import Database
+from .web import errors, health, i18n, request_log, session
+from .web import layers as request_layers
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -216,7 +216,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": session_hours * 3600,  # a form's token lives as long as a session
         # Flask-WTF's https check wants a Referer, which browsers never send under our
         # Referrer-Policy: no-referrer. The token (tied to the SameSite=Lax session) stays, and
-        # app/cross_site.py refuses a form posted from another site by Sec-Fetch-Site and Origin.
+        # app/web/cross_site.py refuses a form posted from another site by Sec-Fetch-Site and Origin.
         "WTF_CSRF_SSL_STRICT": False,
         # How many reverse proxies stand in front (their X-Forwarded-* headers are then believed).
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0, 10),

@@ -16,12 +16,12 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from app import tally
-from app.chilling import OPTION_IDS as CHILLING_IDS
-from app.counted_once import new_token, spendable
-from app.disclosure import counting
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
+from app.counting import items as counting
+from app.counting.start_token import new_token, spendable
 from app.disclosure.randomized_response import truth_probability
 from app.scoring import Bank, MythRound
+from app.store import counters as tally
 
 Z = 4.0  # standard deviations: a correct mechanism fails this about once in 30,000 runs
 

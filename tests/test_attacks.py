@@ -22,12 +22,12 @@ from collections.abc import Mapping
 import pytest
 from sqlalchemy import select
 
-from app import tally
-from app.chilling import OPTION_IDS as CHILLING_IDS
-from app.disclosure import counting
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
+from app.counting import items as counting
 from app.disclosure.randomized_response import keep_probability
-from app.models import Counter
 from app.scoring import Bank
+from app.store import counters as tally
+from app.store.models import Counter
 from tests.attack import ODDS, SITE, Score, Victim, difference, finish, guess_from, yes_no
 from tests.helpers import QuizDriver, csrf_token, open_room
 from tests.receipts import receipt_lines
@@ -167,7 +167,7 @@ def page_guess(before_html, after_html, n_before, bank, victim: Victim, score: S
 def unlimited(database_url, tmp_path):
     """The app with rate limits off: the attacker opens a room per victim."""
     from app import create_app
-    from app.schema import upgrade
+    from app.store.schema import upgrade
     from tests.helpers import TEST_MIN_FINISHED
 
     upgrade(database_url)

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import counted_once, tally
-from app.models import Counter, Room, SpentToken
+from app.counting import start_token as counted_once
 from app.scoring import load_myths
+from app.store import counters as tally
+from app.store.models import Counter, Room, SpentToken
 from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
 from tests.helpers import csrf_token, open_room
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.disclosure import counting
+from app.counting import items as counting
 from app.disclosure.estimates import average, share, shares, wilson
 from app.disclosure.figures import scope_figures
 from app.disclosure.randomized_response import (
@@ -22,7 +22,7 @@ from app.disclosure.randomized_response import (
     truth_probability,
 )
 from app.scoring import START, load_bank, load_myths, option_points, score_answers
-from app.tally import Tally
+from app.store.counters import Tally
 
 BANK = load_bank()
 MYTHS = load_myths()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app import tally
-from app.disclosure import counting
+from app.counting import items as counting
 from app.scoring import worst_answers
+from app.store import counters as tally
 from tests.helpers import csrf_token
 from tests.receipts import counted, receipt_lines
 
@@ -50,7 +50,7 @@ def test_receipt_says_what_each_counter_means_and_what_was_not_kept(quiz, client
 
 def test_the_tally_writes_only_what_it_was_given_and_returns_it(app, bank):
     """One source of truth: the keys the tally writes (randomized values) are the keys it hands back."""
-    from app.counted_once import new_token, spendable
+    from app.counting.start_token import new_token, spendable
 
     answers = worst_answers(bank)
     items = counting.quiz_items(bank, answers, "no")

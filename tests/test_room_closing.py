@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from app.disclosure import counting
-from app.models import Room
+from app.counting import items as counting
+from app.store.models import Room
 from tests.helpers import QuizDriver, csrf_token, open_room
 
 
@@ -77,9 +77,9 @@ def test_a_close_waits_for_a_count_already_checking_the_room(app, client, bank, 
     import threading
     import time
 
-    from app import tally
-    from app.counted_once import new_token, spendable
+    from app.counting.start_token import new_token, spendable
     from app.rooms import store as rooms
+    from app.store import counters as tally
 
     open_room(client)
     room = _room(store)

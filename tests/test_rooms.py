@@ -12,10 +12,10 @@ from babel.dates import format_date
 from sqlalchemy import select, update
 
 from app import create_app
-from app.models import Room
 from app.rooms import codes, store
-from app.schema import upgrade
 from app.scoring import best_answers, worst_answers
+from app.store.models import Room
+from app.store.schema import upgrade
 from tests.helpers import QuizDriver, csrf_token, open_room
 
 
@@ -65,8 +65,8 @@ def room_scope(store) -> str:
 
 def expected_estimates(app, bank, store, scope: str) -> list[float]:
     """The estimates a page must show for a scope, computed from the stored counters alone."""
-    from app import tally
     from app.disclosure.figures import scope_figures
+    from app.store import counters as tally
 
     with store._session() as s:
         counts = tally.read_tally(s, bank, scope)
@@ -211,7 +211,7 @@ def test_a_level_outside_the_offered_ones_opens_nothing(client, store):
 
 def test_a_room_s_counters_all_exist_at_zero_from_its_opening(app, client, store, bank):
     """Row order cannot tell who came first: every counter of the room is made with it."""
-    from app import tally
+    from app.store import counters as tally
 
     open_room(client)
     with store._session() as s:

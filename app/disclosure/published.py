@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .. import tally
 from ..content import get_bank, get_myths
-from ..database import get_session
-from ..models import Room
+from ..store import counters as tally
+from ..store.database import get_session
+from ..store.models import Room
 from .figures import Figures, Standing, scope_figures, standing
 
 

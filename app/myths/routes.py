@@ -5,17 +5,19 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import finishing, tally
 from ..content import get_bank, get_myths
-from ..database import get_session
-from ..disclosure import counting, published
-from ..errors import render_error
-from ..rate_limits import completions_limit, limiter, reached_the_result
-from ..receipt import receipt
+from ..counting import finish as finishing
+from ..counting import items as counting
+from ..disclosure import published
 from ..scoring import MythRound
 from ..scoring.myths import VERDICTS
-from ..visitor import myths as progress
-from ..visitor import room as membership
+from ..store import counters as tally
+from ..store.database import get_session
+from ..visitor.receipt import receipt
+from ..visitor.state import myths as progress
+from ..visitor.state import room as membership
+from ..web.errors import render_error
+from ..web.rate_limits import completions_limit, limiter, reached_the_result
 from . import bp
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, send_from_directory, session, url_for
 from werkzeug.wrappers import Response
 
-from .. import chilling
+from ..content import closing_question as chilling
 from ..content import get_bank, get_myths
 from ..disclosure import published
 from ..disclosure.figures import level

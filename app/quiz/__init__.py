@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import visitor
-from ..database import get_session
-from ..models import Room
+from ..store.database import get_session
+from ..store.models import Room
+from ..visitor import state as visitor
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 

@@ -8,14 +8,15 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from .. import finishing, tally
 from ..content import get_bank
-from ..disclosure import counting
+from ..counting import finish as finishing
+from ..counting import items as counting
 from ..disclosure.randomized_response import Counted
-from ..errors import render_error
-from ..rate_limits import completions_limit, limiter, reached_the_result
 from ..scoring import Question
-from ..visitor import quiz as progress
+from ..store import counters as tally
+from ..visitor.state import quiz as progress
+from ..web.errors import render_error
+from ..web.rate_limits import completions_limit, limiter, reached_the_result
 from . import bp
 from .forms import AnswerForm, ClosingForm
 from .result_view import render_result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..database import get_session
+from ..store.database import get_session
 from . import bp, store
 
 bp.cli.short_help = "Workshop rooms."

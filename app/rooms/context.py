@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from .. import tally
-from ..disclosure import counting
+from ..counting import items as counting
 from ..disclosure.figures import level
-from ..models import Room
+from ..store import counters as tally
+from ..store.models import Room
 from . import codes
 from .qr import qr_svg
 

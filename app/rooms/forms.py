@@ -7,8 +7,8 @@ from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringF
 from wtforms.validators import AnyOf, Length, Optional
 
 from ..disclosure.randomized_response import DEFAULT_ODDS, ROOM_ODDS
-from ..forms import Form
-from ..i18n import LANGUAGES
+from ..web.forms import Form
+from ..web.i18n import LANGUAGES
 
 
 class CreateRoomForm(Form):

@@ -13,13 +13,13 @@ from flask import abort, jsonify, make_response, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from .. import chilling
+from ..content import closing_question as chilling
 from ..content import get_bank, get_myths
-from ..database import get_session
 from ..disclosure import published
 from ..disclosure.figures import Figures
-from ..i18n import use_language
-from ..models import Room
+from ..store.database import get_session
+from ..store.models import Room
+from ..web.i18n import use_language
 from . import bp, codes, debrief_csv, presenter_cookie, store
 from .context import privacy, room_context
 from .debrief_prompts import choose_prompts

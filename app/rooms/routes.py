@@ -8,13 +8,14 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from .. import tally, visitor
 from ..content import get_bank, get_myths
-from ..database import get_session
 from ..disclosure.figures import Level, level
-from ..i18n import current_language, remember_language, use_language
-from ..models import Room
-from ..rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
+from ..store import counters as tally
+from ..store.database import get_session
+from ..store.models import Room
+from ..visitor import state as visitor
+from ..web.i18n import current_language, remember_language, use_language
+from ..web.rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
 from . import bp, codes, presenter, presenter_cookie, store
 from .context import privacy, room_context
 from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm

@@ -10,9 +10,10 @@ from sqlalchemy import Select, bindparam, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import counted_once, tally
-from ..models import ROOM_SCOPE_PREFIX, Room
+from ..counting import start_token as counted_once
 from ..scoring import Bank, MythRound
+from ..store import counters as tally
+from ..store.models import ROOM_SCOPE_PREFIX, Room
 from . import codes
 
 PURGE_BATCH = 20  # rooms purged per opportunistic pass, so no request waits long

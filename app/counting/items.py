@@ -15,14 +15,14 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..disclosure.randomized_response import Counted, Draw, Item, randomize_items, rerandomize_items
 from ..scoring import Bank, MythRound
-from .randomized_response import Counted, Draw, Item, randomize_items, rerandomize_items
 
 ANSWER_PREFIX = "answer:"
 CHILLING = "chilling"
 MYTH_PREFIX = "myth:"
 RIGHT, WRONG = "right", "wrong"
-# The closing question's answers (app/chilling.py words them): ids only, so that the store
+# The closing question's answers (app/content/closing_question.py words them): ids only, so that the store
 # and the figures import no translated text.
 CHILLING_IDS = ("no", "considered", "changed")
 

@@ -1,6 +1,6 @@
 """The aggregate store: the one place that writes counters and the one that reads them.
 
-Only randomized values arrive here (app/disclosure/counting.py makes them): a finished
+Only randomized values arrive here (app/counting/items.py makes them): a finished
 quiz adds 1 to its scope's finished count and to the counted value of each item, and so
 does a finished round of myth or real. Each write is one multi-row INSERT ... ON CONFLICT
 DO UPDATE, so concurrent workers and machines never lose or double an increment, and no
@@ -26,10 +26,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from .disclosure.counting import ANSWER_PREFIX, CHILLING, CHILLING_IDS, MYTH_PREFIX, RIGHT, WRONG
-from .disclosure.randomized_response import Counted
+from ..counting.items import ANSWER_PREFIX, CHILLING, CHILLING_IDS, MYTH_PREFIX, RIGHT, WRONG
+from ..disclosure.randomized_response import Counted
+from ..scoring import Bank, MythRound
 from .models import Counter, SpentToken
-from .scoring import Bank, MythRound
 
 __all__ = ["ANSWER_PREFIX", "CHILLING", "MYTH_PREFIX", "RIGHT", "WRONG"]
 

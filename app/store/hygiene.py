@@ -29,7 +29,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import counted_once, tally
+from ..counting import start_token as counted_once
+from . import counters as tally
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,14 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import storage
-from .database_deadline import Deadline
+from . import hygiene as storage
+from .deadline import Deadline
 
 
 def make_engine(url: str, timeout: int | None = None) -> Engine:
     """An engine tuned for the backend: WAL and a busy timeout for SQLite. With a `timeout`
     (the app's, DATABASE_TIMEOUT_SECONDS) PostgreSQL gets connect, statement, pool and
-    per-request deadlines (app/database_deadline.py); without one (migrations, which may
+    per-request deadlines (app/store/deadline.py); without one (migrations, which may
     wait for each other's lock) it waits as long as the database needs."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]

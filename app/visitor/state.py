@@ -1,4 +1,4 @@
-"""A visitor's own state, kept only in their own signed session cookie (app/session.py).
+"""A visitor's own state, kept only in their own signed session cookie (app/web/session.py).
 
 Three things live there, each under its own key, and nothing of them on the server:
 
@@ -7,7 +7,7 @@ Three things live there, each under its own key, and nothing of them on the serv
 - `room`: the workshop room the visitor joined.
 
 An activity (the quiz, the myth round) keeps one small dict: what was answered so far,
-the start token that makes it count once (app/counted_once.py), and, once it was counted,
+the start token that makes it count once (app/counting/start_token.py), and, once it was counted,
 exactly the counters the tally added 1 to and which of those values the coin changed (the
 data receipt reads them back from there).
 """
@@ -20,13 +20,13 @@ from typing import Any
 from flask import session
 from sqlalchemy.orm import Session
 
-from . import counted_once
-from .chilling import OPTION_IDS as CHILLING_IDS
-from .models import Room
-from .rooms import store as room_store
-from .scoring import Bank, MythRound
-from .scoring.myths import VERDICTS
-from .tally import ANSWER_PREFIX, GLOBAL, CounterKey, Token
+from ..content.closing_question import OPTION_IDS as CHILLING_IDS
+from ..counting import start_token as counted_once
+from ..rooms import store as room_store
+from ..scoring import Bank, MythRound
+from ..scoring.myths import VERDICTS
+from ..store.counters import ANSWER_PREFIX, GLOBAL, CounterKey, Token
+from ..store.models import Room
 
 # Why a finished run was not counted (its result page words each one).
 DATABASE, ALREADY, STALE, ROOM_STRONGER = "database", "already", "stale", "room_stronger"

@@ -1,6 +1,6 @@
 """The data receipt: the counters a visit added 1 to, in words, read from the tally's own keys.
 
-It is built only from the CounterKey tuple that app.tally returned when it wrote (the
+It is built only from the CounterKey tuple that app.store.counters returned when it wrote (the
 randomized values), so it cannot say anything the database was not told, nor leave
 anything out. Beside each value the coin changed, it names the visitor's true answer,
 which only their own cookie holds.
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import chilling, tally
-from .bank_text import translate
-from .scoring import Bank, MythRound
+from ..content import closing_question as chilling
+from ..content.bank_text import translate
+from ..scoring import Bank, MythRound
+from ..store import counters as tally
 
 NOT_KEPT = (
     _l("your IP address, browser, device or the page you came from"),

@@ -1,7 +1,7 @@
 """Counting a visitor's finished quiz or myth round: once, deniably, where they were told.
 
 The route hands over the true items (from the visitor's own cookie); this module picks
-the scopes and their privacy level (app/disclosure/counting.py), has every item
+the scopes and their privacy level (app/counting/items.py), has every item
 randomized, and gives the tally only the randomized values, together with the start
 token that makes the count happen at most once.
 """
@@ -17,14 +17,14 @@ from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import tally
-from .database import get_session
-from .disclosure import counting
-from .disclosure.randomized_response import Counted, Item
-from .models import Room
-from .rooms import store
-from .visitor import ALREADY, DATABASE, ROOM_CLOSED, ROOM_FULL, ROOM_STRONGER, STALE, Activity
-from .visitor import room as membership
+from ..disclosure.randomized_response import Counted, Item
+from ..rooms import store
+from ..store import counters as tally
+from ..store.database import get_session
+from ..store.models import Room
+from ..visitor.state import ALREADY, DATABASE, ROOM_CLOSED, ROOM_FULL, ROOM_STRONGER, STALE, Activity
+from ..visitor.state import room as membership
+from . import items as counting
 
 log = logging.getLogger(__name__)
 

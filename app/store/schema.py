@@ -9,11 +9,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from .config import PROJECT_ROOT
+from ..config import PROJECT_ROOT
+from ..scoring import load_bank, load_myths
+from ..scoring.bank import DEFAULT_BANK
+from .counters import GLOBAL, create_scope_now
 from .database import make_engine
-from .scoring import load_bank, load_myths
-from .scoring.bank import DEFAULT_BANK
-from .tally import GLOBAL, create_scope_now
 
 # PostgreSQL advisory lock taken by migrations/env.py, so replicas booting together take turns.
 MIGRATION_LOCK_KEY = 727_950_350
