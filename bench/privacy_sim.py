@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.counting import items as counting
+from app.counting.randomized_response import truth_probability
 from app.disclosure.figures import scope_figures
-from app.disclosure.randomized_response import ROOM_ODDS, truth_probability
+from app.rooms.forms import ROOM_ODDS
 from app.scoring import load_bank, load_myths, option_points, score_answers
 from app.store.counters import Tally
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.counting import items as counting
-from app.disclosure.randomized_response import keep_probability
+from app.counting.randomized_response import keep_probability
 from app.scoring import Bank
 from app.store import counters as tally
 from app.store.models import Counter
@@ -67,7 +67,8 @@ def test_a_facilitator_with_all_other_quizzes_of_a_room_learns_no_more_than_the_
     with app.extensions["database"].sessions() as session:
         for v in range(VICTIMS):
             room = counting.Scope(f"room:attack{v:04d}", ODDS)
-            tally.create_scope_now(session, room.name, bank, myths)
+            with session.begin():
+                tally.create_scope(session, room.name, bank, myths)
             own: Multiset[tuple[str, str]] = Multiset()
             for _ in range(4):  # the facilitator's own quizzes: first option everywhere; its receipts say what counted
                 mine = Victim(bank, myths, rng)

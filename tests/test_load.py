@@ -13,7 +13,7 @@ from collections import Counter as Multiset
 import pytest
 from sqlalchemy import select
 
-from app.disclosure.randomized_response import truth_probability
+from app.counting.randomized_response import truth_probability
 from app.store.counters import GLOBAL, CounterKey
 from app.store.models import Counter, Room
 from bench.loadgen import CSRF_RE, Server, request, running, session_cookie

@@ -107,7 +107,12 @@ def _imports(path: Path) -> set[str]:
 
 def test_the_room_store_and_what_it_imports_hold_no_translated_text():
     """store -> tally -> disclosure.counting: none of them imports gettext or the worded chilling question."""
-    for module in ("app/rooms/store.py", "app/store/counters.py", "app/counting/items.py", "app/counting/start_token.py"):
+    for module in (
+        "app/rooms/store.py",
+        "app/store/counters.py",
+        "app/counting/items.py",
+        "app/counting/start_token.py",
+    ):
         imported = _imports(ROOT / module)
         assert not any("babel" in i or "chilling:" in i or i.endswith(":chilling") for i in imported), module
     assert tuple(chilling.OPTIONS) == CHILLING_IDS  # every counted closing answer has its wording

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from app import create_app
 from app.rooms import codes, store
 from app.scoring import best_answers, worst_answers
+from app.store.hygiene import purge_expired
 from app.store.models import Room
 from app.store.schema import upgrade
 from tests.helpers import QuizDriver, csrf_token, open_room
@@ -267,11 +268,13 @@ def test_purge_command_deletes_expired_rooms_and_their_counters(app, bank, room,
     assert store.count("completions") == 6  # global counts are not touched
 
 
-def test_opening_a_room_purges_expired_ones(app, client, bank, room, store):
+def test_the_maintenance_timer_purges_expired_rooms_and_leaves_open_ones(app, client, bank, room, store):
     code, _, _ = room
     participant(app, bank, code)
     gone = expire(app, code)
     open_room(client, "Next week")
+    assert any(gone.scope in r[0] for r in store.rows())  # opening a room deletes nothing: the timer does
+    assert purge_expired(app.extensions["database"].sessions).rooms == 1
     assert not any(gone.scope in r[0] for r in store.rows())
     with store._session() as s:
         assert [r.title for r in s.scalars(select(Room))] == ["Next week"]

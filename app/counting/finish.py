@@ -1,61 +1,120 @@
-"""Counting a visitor's finished quiz or myth round: once, deniably, where they were told.
+"""Counting a finished quiz or myth round: once, deniably, where the visitor was told.
 
-The route hands over the true items (from the visitor's own cookie); this module picks
-the scopes and their privacy level (app/counting/items.py), has every item
-randomized, and gives the tally only the randomized values, together with the start
-token that makes the count happen at most once.
+The route hands over the true items (from the visitor's own cookie), the start token and
+the room the visitor joined. Here, and nowhere else:
+
+1. the scopes and their level (items.plan: a room stronger than the site is never counted
+   in the site's figures);
+2. every item randomized, once: the true values stop here;
+3. one transaction: spend the token, add 1 to each counter, check the room's cap and that
+   the room is still open, commit. Nothing is ever half-written.
+
+If the room turns out full or closed, the site's values of the same draw are counted alone.
+The coin is never tossed again: the aborted attempt's values can stay in the database's own
+log, and a second draw would spend the visitor's privacy twice.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from flask import current_app
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
-from ..disclosure.randomized_response import Counted, Item
-from ..rooms import store
-from ..store import counters as tally
-from ..store.database import get_session
+from ..store import counters
+from ..store.database import get_database
 from ..store.models import Room
-from ..visitor.state import ALREADY, DATABASE, ROOM_CLOSED, ROOM_FULL, ROOM_STRONGER, STALE, Activity
-from ..visitor.state import room as membership
-from . import items as counting
+from .items import completion_keys, plan, randomize_for
+from .randomized_response import Counted, Item
+from .scopes import room_scope, site_scope
+from .start_token import Token
 
 log = logging.getLogger(__name__)
 
+# Why a finished run was not counted (its result page words each one).
+DATABASE, ALREADY, STALE, ROOM_STRONGER = "database", "already", "stale", "room_stronger"
+# Why a room member was not counted in their room.
+ROOM_FULL, ROOM_CLOSED = "full", "closed"
 
-class Recorder(Protocol):
-    """tally.record_completion or tally.record_myth_round, as a route configures it."""
-
-    def __call__(
-        self,
-        session: Session,
-        counted: Mapping[str, Sequence[Counted]],
-        token: tally.Token,
-        *,
-        before_commit: tally.BeforeCommit | None = None,
-    ) -> tuple[tally.CounterKey, ...]: ...
+# Lock waits that a second try usually gets past: SQLite's "database is locked" after the
+# busy timeout, PostgreSQL's deadlock and serialization failures. Anything else is an outage.
+TRANSIENT = ("database is locked", "deadlock detected", "could not serialize")
+ATTEMPTS = 3
 
 
 @dataclass
 class Outcome:
-    keys: tuple[tally.CounterKey, ...] = ()
+    """What counting did: exactly the counters it added 1 to, or why nothing was written."""
+
+    keys: tuple[counters.CounterKey, ...] = ()
     changed: dict[tuple[str, str], str] = field(default_factory=dict)  # (scope, metric) -> true value
     not_counted: str | None = None
     left_room: str | None = None
 
 
-def site_scope() -> counting.Scope:
-    return counting.Scope(tally.GLOBAL, current_app.config["EPSILON_ODDS"])
+class AlreadyCounted(Exception):
+    """The start token was already spent: this quiz or round was counted; nothing was written."""
 
 
-def room_scope(room: Room) -> counting.Scope:
-    return counting.Scope(room.scope, room.odds)
+class ScopeFull(Exception):
+    """A room already counted as many quizzes as its cap allows; nothing was written."""
+
+
+class RoomClosed(Exception):
+    """The room was closed (or deleted) before the count could commit; nothing was written."""
+
+
+def count_quiz(token: Token | None, items: Sequence[Item], room: Room | None) -> Outcome:
+    return count_finished(
+        token, items, room, total=counters.COMPLETIONS, cap=current_app.config["ROOM_MAX_PARTICIPANTS"]
+    )
+
+
+def count_myth_round(token: Token | None, items: Sequence[Item], room: Room | None) -> Outcome:
+    return count_finished(token, items, room, total=counters.MYTH_ROUNDS, cap=None)
+
+
+def count_finished(
+    token: Token | None, items: Sequence[Item], room: Room | None, *, total: str, cap: int | None
+) -> Outcome:
+    """Count once, in the visitor's scopes; the outcome says what was written, or why nothing was."""
+    if token is None:
+        return Outcome(not_counted=STALE)
+    site = site_scope()
+    outcome = Outcome()
+    open_room = room if room is not None and not room.closed else None
+    if room is not None and open_room is None:
+        outcome.left_room = ROOM_CLOSED
+    scopes = plan(site, room_scope(room) if room is not None else None)
+    if open_room is None:
+        scopes = tuple(s for s in scopes if s == site)  # the site's, if it keeps the room's promise
+    if not scopes:
+        outcome.not_counted = ROOM_STRONGER
+        return outcome
+    counted = randomize_for(items, scopes)  # the one draw of the coin for this run
+    try:
+        try:
+            outcome.keys = write(get_database().sessions, counted, token, total, cap=cap, room=open_room)
+        except (ScopeFull, RoomClosed) as refused:
+            outcome.left_room = ROOM_FULL if isinstance(refused, ScopeFull) else ROOM_CLOSED
+            if site.name not in counted:
+                outcome.not_counted = ROOM_STRONGER
+                return outcome
+            counted = {site.name: counted[site.name]}  # the same draw's site values, never a fresh one
+            outcome.keys = write(get_database().sessions, counted, token, total)
+        outcome.changed = _changed(items, counted)
+    except AlreadyCounted:
+        outcome.not_counted = ALREADY
+    except SQLAlchemyError as exc:
+        # The visitor still gets their result; the page says it was not counted.
+        log.warning("not counted: database error %s", type(exc).__name__)
+        outcome.not_counted = DATABASE
+    return outcome
 
 
 def _changed(items: Sequence[Item], counted: Mapping[str, Sequence[Counted]]) -> dict[tuple[str, str], str]:
@@ -63,52 +122,64 @@ def _changed(items: Sequence[Item], counted: Mapping[str, Sequence[Counted]]) ->
     return {(scope, c.metric): truth[c.metric] for scope, values in counted.items() for c in values if c.changed}
 
 
-def _still_open(room: Room | None) -> tally.BeforeCommit:
-    """The room check, made inside the counting transaction: a close that commits first refuses the count."""
-
-    def check(session: Session) -> None:
-        if room is not None:
-            store.refuse_if_closed(session, room.id)
-
-    return check
-
-
-def count_finished(state: Activity, items: Sequence[Item], record: Recorder) -> Outcome:
-    """Count once, in the visitor's scopes; the outcome says what was written, or why nothing was."""
-    token = state.token()
-    if token is None:
-        state.record_outcome((), {}, STALE, None)
-        return Outcome(not_counted=STALE)
-    db = get_session()
-    outcome = Outcome()
-    try:
-        room = membership.joined_room(db)
-        if room is not None and room.closed:
-            outcome.left_room = ROOM_CLOSED
-        scopes = counting.plan(site_scope(), room_scope(room) if room is not None and not room.closed else None)
-        if outcome.left_room and room is not None and room.odds < site_scope().odds:
-            scopes = ()  # the site's level would be weaker than the room promised this visitor
-        while scopes:
-            counted = counting.randomize_for(items, scopes)
-            in_room = room is not None and room.scope in counted
-            try:
-                outcome.keys = record(db, counted, token, before_commit=_still_open(room) if in_room else None)
-            except (tally.ScopeFull, store.RoomClosed) as refused:
-                if isinstance(refused, tally.ScopeFull):
-                    membership.leave()
-                outcome.left_room = ROOM_FULL if isinstance(refused, tally.ScopeFull) else ROOM_CLOSED
-                site = site_scope()
-                scopes = (site,) if room is not None and room.odds >= site.odds else ()
-                continue
-            outcome.changed = _changed(items, counted)
-            break
+def write(
+    sessions: sessionmaker[Session],
+    counted: Mapping[str, Sequence[Counted]],
+    token: Token,
+    total: str,
+    *,
+    cap: int | None = None,
+    room: Room | None = None,
+) -> tuple[counters.CounterKey, ...]:
+    """Spend the token and add the randomized values, in one transaction of a fresh session,
+    retried a bounded number of times on a lock wait; returns exactly the counters written.
+    Raises AlreadyCounted, ScopeFull (a room past `cap`) or RoomClosed, having written nothing."""
+    keys = completion_keys(counted, total)
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            with sessions.begin() as session:
+                _spend_and_add(session, keys, token, total, cap, room)
+        except OperationalError as error:
+            if attempt == ATTEMPTS or not _is_transient(error):
+                raise
+            time.sleep(0.05 * attempt)
         else:
-            outcome.not_counted = ROOM_STRONGER
-    except tally.AlreadyCounted:
-        outcome.not_counted = ALREADY
-    except SQLAlchemyError as exc:
-        # The visitor still gets their result; the page says it was not counted.
-        log.warning("not counted: database error %s", type(exc).__name__)
-        outcome.not_counted = DATABASE
-    state.record_outcome(outcome.keys, outcome.changed, outcome.not_counted, outcome.left_room)
-    return outcome
+            return keys
+
+
+def _spend_and_add(
+    session: Session, keys: Sequence[counters.CounterKey], token: Token, total: str, cap: int | None, room: Room | None
+) -> None:
+    """The token goes first: a replay fails on its primary key before any counter is touched
+    (on PostgreSQL a concurrent replay waits for the first to commit, then fails). The totals
+    come back from the increment itself, so those rows stay locked until commit: concurrent
+    completions of the same scope wait, and the cap cannot be passed by two at once."""
+    try:
+        counters.spend_token(session, token.token_hash, token.expires_on)
+    except IntegrityError:
+        raise AlreadyCounted from None
+    totals = counters.increment(session, keys, total)
+    if cap is not None and any(scope != counters.GLOBAL and n > cap for scope, n in totals.items()):
+        raise ScopeFull
+    if room is not None:
+        _refuse_if_closed(session, room.id)
+
+
+_ROOM_CLOSED_SHARED = select(Room.closed).where(Room.id == bindparam("id")).with_for_update(read=True)
+
+
+def _refuse_if_closed(session: Session, room_id: str) -> None:
+    """Before the commit: raise RoomClosed if the room is closed or gone. On PostgreSQL the
+    room's row stays share-locked until that commit, so a close either committed first (and
+    is seen here) or waits for this count; on SQLite the count already holds the one write
+    lock, so no close can commit in between."""
+    closed = session.execute(_ROOM_CLOSED_SHARED, {"id": room_id}).scalar_one_or_none()
+    if closed is None or closed:
+        raise RoomClosed(room_id)
+
+
+def _is_transient(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return any(marker in text for marker in TRANSIENT)

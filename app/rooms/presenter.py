@@ -17,7 +17,7 @@ from ..content import closing_question as chilling
 from ..content import get_bank, get_myths
 from ..disclosure import published
 from ..disclosure.figures import Figures
-from ..store.database import get_session
+from ..store.database import get_session, transaction
 from ..store.models import Room
 from ..web.i18n import use_language
 from . import bp, codes, debrief_csv, presenter_cookie, store
@@ -188,7 +188,8 @@ def close(code: str, secret: str) -> Response:
     form = CloseRoomForm()
     if not form.validate():
         abort(400)
-    store.set_closed(get_session(), presented.room, form.closed.data == "1")
+    with transaction() as write:
+        store.set_closed(write, presented.room, form.closed.data == "1")
     return redirect(url_for("rooms.controls", code=presented.room.code, secret=secret), 303)
 
 

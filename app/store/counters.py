@@ -1,41 +1,43 @@
-"""The aggregate store: the one place that writes counters and the one that reads them.
+"""The counters: the one place that writes them and the one that reads them.
 
-Only randomized values arrive here (app/counting/items.py makes them): a finished
-quiz adds 1 to its scope's finished count and to the counted value of each item, and so
-does a finished round of myth or real. Each write is one multi-row INSERT ... ON CONFLICT
-DO UPDATE, so concurrent workers and machines never lose or double an increment, and no
-row ever stands for one person. Every row of a scope is created at zero when the scope is
-(the site's at start, a room's when it opens), so the rows' order and number say nothing.
+Only randomized values arrive here (app/counting/ randomizes them first): a finished quiz
+adds 1 to its scope's finished count and to the counted value of each item, and so does a
+finished myth round. Each write is one multi-row INSERT ... ON CONFLICT DO UPDATE, so
+concurrent workers and machines never lose or double an increment, and no row ever stands
+for one person. Every row of a scope is created at zero when the scope is (the site's at
+start, a room's when it opens), so the rows' order and number say nothing.
 
-A count is made once: the visitor's start token is spent, by inserting its hash, in the
-same transaction as the counters; a replayed cookie finds it spent and writes nothing.
+The names of what is counted (metrics and their values) live here too: the store, the
+counting and the figures all speak them, and none of them holds translated text.
+Statements only: the caller owns the transaction.
 """
 
 from __future__ import annotations
 
 import functools
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import Delete, Insert, ScalarSelect, Select, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from ..counting.items import ANSWER_PREFIX, CHILLING, CHILLING_IDS, MYTH_PREFIX, RIGHT, WRONG
-from ..disclosure.randomized_response import Counted
 from ..scoring import Bank, MythRound
 from .models import Counter, SpentToken
 
-__all__ = ["ANSWER_PREFIX", "CHILLING", "MYTH_PREFIX", "RIGHT", "WRONG"]
-
-GLOBAL = "global"
+GLOBAL = "global"  # the site's scope; a room's is ROOM_SCOPE_PREFIX + its id
 COMPLETIONS = "completions"
 MYTH_ROUNDS = "myth_rounds"
+ANSWER_PREFIX = "answer:"
+CHILLING = "chilling"
+MYTH_PREFIX = "myth:"
+RIGHT, WRONG = "right", "wrong"
+# The closing question's answers (app/content/closing_question.py words them): ids only, so
+# that the store and the figures import no translated text.
+CHILLING_IDS = ("no", "considered", "changed")
 
 
 class CounterKey(NamedTuple):
@@ -56,8 +58,8 @@ def scope_keys(scope: str, bank: Bank, myths: MythRound) -> tuple[CounterKey, ..
 
 
 def create_scope(session: Session, scope: str, bank: Bank, myths: MythRound) -> None:
-    """Every counter of a scope at zero, in key order; rows that exist are left as they are.
-    The caller commits (a room's counters are made in the room's own transaction)."""
+    """Every counter of a scope at zero, in key order; rows that exist are left as they are
+    (a room's counters are made in the room's own transaction)."""
     connection = session.connection()
     table = Counter.__table__
     upsert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
@@ -65,28 +67,6 @@ def create_scope(session: Session, scope: str, bank: Bank, myths: MythRound) -> 
         {"scope": k.scope, "metric": k.metric, "value": k.value, "count": 0} for k in scope_keys(scope, bank, myths)
     ]
     connection.execute(upsert(table).on_conflict_do_nothing(index_elements=["scope", "metric", "value"]), rows)
-
-
-def create_scope_now(session: Session, scope: str, bank: Bank, myths: MythRound) -> None:
-    try:
-        create_scope(session, scope, bank, myths)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-
-
-def completion_keys(counted: Mapping[str, Sequence[Counted]], total: str = COMPLETIONS) -> tuple[CounterKey, ...]:
-    """Every counter one finished quiz (or, with total=MYTH_ROUNDS, myth round) adds 1 to.
-
-    Sorted, so that concurrent multi-row upserts on PostgreSQL lock rows in the same
-    order and cannot deadlock.
-    """
-    keys: list[CounterKey] = []
-    for scope, values in counted.items():
-        keys.append(CounterKey(scope, total, ""))
-        keys.extend(CounterKey(scope, c.metric, c.value) for c in values)
-    return tuple(sorted(keys))
 
 
 @functools.cache
@@ -103,134 +83,22 @@ def _increment_statement(dialect: str) -> Insert:
     ).returning(table.c.scope, table.c.metric, table.c.value, table.c.count)
 
 
-def _upsert_increment(session: Session, keys: Sequence[CounterKey], total: str) -> dict[str, int]:
-    """Add 1 to every key's counter; returns each scope's new `total` (read from the rows just
-    written, which this transaction now holds locked)."""
+def increment(session: Session, keys: Sequence[CounterKey], total: str) -> dict[str, int]:
+    """Add 1 to every key's counter (keys sorted, so that concurrent writers lock rows in the
+    same order and cannot deadlock); returns each scope's new `total`, read from the rows just
+    written, which this transaction now holds locked until it ends."""
     rows = [{"scope": k.scope, "metric": k.metric, "value": k.value, "count": 1} for k in keys]
     connection = session.connection()
     written = connection.execute(_increment_statement(connection.dialect.name), rows)
     return {scope: count for scope, metric, value, count in written if metric == total and value == ""}
 
 
-class ScopeFull(Exception):
-    """A room already counted as many quizzes as its cap allows; nothing was written."""
-
-    def __init__(self, scope: str) -> None:
-        super().__init__(scope)
-        self.scope = scope
-
-
-class AlreadyCounted(Exception):
-    """The start token was already spent: this quiz or round was counted; nothing was written."""
-
-
-@dataclass(frozen=True)
-class Token:
-    """The hash of a visitor's start token, and the day after which it is refused and deleted."""
-
-    token_hash: str
-    expires_on: date
-
-
-# Lock waits that a second try usually gets past: SQLite's "database is locked" after the
-# busy timeout, PostgreSQL's deadlock and serialization failures. Anything else is an outage.
-TRANSIENT = ("database is locked", "deadlock detected", "could not serialize")
-ATTEMPTS = 3
-
-
-def _is_transient(error: OperationalError) -> bool:
-    text = str(error.orig).lower()
-    return any(marker in text for marker in TRANSIENT)
-
-
 _SPEND = SpentToken.__table__.insert()
 
-# A last check inside the counting transaction, after the counters are written and before the
-# commit (e.g. that the visitor's room is still open); it raises to write nothing.
-BeforeCommit = Callable[[Session], None]
 
-
-def _write(
-    session: Session,
-    keys: Sequence[CounterKey],
-    total: str,
-    token: Token,
-    cap: int | None,
-    before_commit: BeforeCommit | None = None,
-) -> None:
-    """Spend the token, increment, check the cap, run `before_commit`, commit: one transaction.
-
-    The token goes first: a replay fails on its primary key before any counter is touched
-    (on PostgreSQL a concurrent replay waits for the first to commit, then fails). The
-    totals come back from the increment itself, so those rows stay locked until commit:
-    concurrent completions of the same scope wait, and the cap cannot be passed by two at once.
-    """
-    try:
-        session.connection().execute(_SPEND, {"token_hash": token.token_hash, "expires_on": token.expires_on})
-    except IntegrityError:
-        raise AlreadyCounted from None
-    counts = _upsert_increment(session, keys, total)
-    if cap is not None:
-        for scope, count in counts.items():
-            if scope != GLOBAL and count > cap:
-                raise ScopeFull(scope)
-    if before_commit is not None:
-        before_commit(session)
-    session.commit()
-
-
-def _record(
-    session: Session,
-    keys: tuple[CounterKey, ...],
-    total: str,
-    token: Token,
-    cap: int | None = None,
-    before_commit: BeforeCommit | None = None,
-) -> tuple[CounterKey, ...]:
-    """Write in one transaction, retrying a lock wait a bounded number of times; nothing is ever half-written."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            _write(session, keys, total, token, cap, before_commit)
-        except OperationalError as error:
-            session.rollback()
-            if attempt == ATTEMPTS or not _is_transient(error):
-                raise
-            time.sleep(0.05 * attempt)
-        except Exception:
-            session.rollback()
-            raise
-        else:
-            return keys
-
-
-def record_completion(
-    session: Session,
-    counted: Mapping[str, Sequence[Counted]],
-    token: Token,
-    *,
-    room_cap: int | None = None,
-    before_commit: BeforeCommit | None = None,
-) -> tuple[CounterKey, ...]:
-    """Count one finished quiz, from its randomized values, in one transaction; returns
-    exactly the counters it added 1 to.
-
-    Raises AlreadyCounted for a spent token, and ScopeFull when a room would pass
-    `room_cap`; in both cases nothing is written, as when `before_commit` raises.
-    """
-    return _record(session, completion_keys(counted, COMPLETIONS), COMPLETIONS, token, room_cap, before_commit)
-
-
-def record_myth_round(
-    session: Session,
-    counted: Mapping[str, Sequence[Counted]],
-    token: Token,
-    *,
-    before_commit: BeforeCommit | None = None,
-) -> tuple[CounterKey, ...]:
-    """Count one finished myth round, from its randomized verdicts; returns the counters it added 1 to."""
-    return _record(session, completion_keys(counted, MYTH_ROUNDS), MYTH_ROUNDS, token, before_commit=before_commit)
+def spend_token(session: Session, token_hash: str, expires_on: date) -> None:
+    """Insert a start token's hash: raises IntegrityError if it was spent already."""
+    session.connection().execute(_SPEND, {"token_hash": token_hash, "expires_on": expires_on})
 
 
 @dataclass
@@ -297,14 +165,18 @@ def finished_columns(scope: ColumnElement[str]) -> tuple[ScalarSelect[int], Scal
 
 
 def delete_scopes(session: Session, scopes: Sequence[str]) -> None:
-    """Delete every counter of these scopes; the caller commits."""
+    """Delete every counter of these scopes."""
     if scopes:
         session.execute(delete(Counter).where(Counter.scope.in_(scopes)))
 
 
 def delete_orphan_scopes(session: Session, prefix: str, kept: Select[tuple[str]]) -> int:
-    """Delete counters of scopes starting with `prefix` that `kept` no longer names; the caller commits."""
-    result = session.execute(delete(Counter).where(Counter.scope.startswith(prefix), Counter.scope.not_in(kept)))
+    """Delete counters of scopes starting with `prefix` that `kept` no longer names. Looks
+    first, so that the usual case takes no write lock."""
+    orphan = (Counter.scope.startswith(prefix), Counter.scope.not_in(kept))
+    if session.execute(select(Counter.scope).where(*orphan).limit(1)).first() is None:
+        return 0
+    result = session.execute(delete(Counter).where(*orphan))
     return result.rowcount or 0
 
 
@@ -314,8 +186,8 @@ _PURGE_TOKENS: Delete = delete(SpentToken).where(_PAST_DAY)
 
 
 def purge_spent_tokens(session: Session, today: date) -> int:
-    """Delete spent tokens past their day (a cookie holding one is refused by then); the caller
-    commits. Looks first, so that the usual case takes no write lock."""
+    """Delete spent tokens past their day (a cookie holding one is refused by then). Looks
+    first, so that the usual case takes no write lock."""
     if session.execute(_ANY_PAST, {"today": today}).first() is None:
         return 0
     result = session.execute(_PURGE_TOKENS, {"today": today})

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..config import PROJECT_ROOT
 from ..scoring import load_bank, load_myths
 from ..scoring.bank import DEFAULT_BANK
-from .counters import GLOBAL, create_scope_now
+from .counters import GLOBAL, create_scope
 from .database import make_engine
 
 # PostgreSQL advisory lock taken by migrations/env.py, so replicas booting together take turns.
@@ -35,8 +35,8 @@ def create_site_counters(url: str, bank_path: str | None = None) -> None:
     """Every counter of the site's scope at zero, for the bank in use (rows that exist stay)."""
     engine = make_engine(url)
     try:
-        with Session(engine) as session:
-            create_scope_now(session, GLOBAL, load_bank(bank_path or DEFAULT_BANK), load_myths())
+        with Session(engine) as session, session.begin():
+            create_scope(session, GLOBAL, load_bank(bank_path or DEFAULT_BANK), load_myths())
     finally:
         engine.dispose()
 
