@@ -183,8 +183,11 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "TESTING": mode == "testing",
         "SECRET_KEY": secret or DEV_SECRET,
         "DATABASE_URL": database_url(env),
-        # Connect, statement, pool and per-request deadlines: a hanging database gets a 503, not a stuck worker.
+        # A request's waits on the database end this long after its first use of it, in total
+        # (app/store/waits.py): a slow or hung database gets a 503 page, not a stuck worker.
         "DATABASE_TIMEOUT": _int(env, "DATABASE_TIMEOUT_SECONDS", 3, 1, 60),
+        # Requests of a worker that may use the database at once: one thread stays free for the rest.
+        "DATABASE_WAITERS": max(1, server_settings(env)["threads"] - 1),
         "INSTANCE_PATH": str(instance_path(env)),
         "BANK_PATH": env.get("BANK_PATH", "").strip() or None,
         "BEHIND_HTTPS": https,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from ..content import get_bank
-from ..counting.finish import count_quiz
+from ..counting.finish import DATABASE, Outcome, count_quiz
 from ..counting.items import quiz_items
 from ..rooms.membership import membership
 from ..scoring import Question
@@ -94,7 +95,12 @@ def _finish() -> Response:
     if progress.counted_keys() is None:
         bank = get_bank()
         items = quiz_items(bank, progress.answers(bank), progress.chilling_answer())
-        outcome = count_quiz(progress.token(), items, membership.joined_room(get_session()))
+        try:
+            room = membership.joined_room(get_session())
+        except SQLAlchemyError:  # the room cannot be read, so the quiz cannot be counted: the page says so
+            outcome = Outcome(not_counted=DATABASE)
+        else:
+            outcome = count_quiz(progress.token(), items, room)
         membership.settle(outcome)
         progress.record_outcome(outcome)
     return redirect(url_for("quiz.result"), 303)
