@@ -1,13 +1,16 @@
 """What several test modules share: reading a form's CSRF token, answering the quiz and the
 myth round through the test client, opening a room, grading headers like an observatory,
-requiring a test tool (it fails in CI and skips elsewhere). Fixtures stay in conftest.py."""
+requiring a test tool (it fails in CI and skips elsewhere), a page the app compressed itself.
+Fixtures stay in conftest.py."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 
 import pytest
+from flask import Flask, Response
 from flask.testing import FlaskClient
 
 from app.scoring import Bank, load_myths
@@ -35,6 +38,12 @@ def csrf_token(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def without_csrf_token(html: str) -> str:
+    """The page with its form tokens taken out: a token is signed with the time, so two
+    renderings of one page a second apart differ there and nowhere else."""
+    return CSRF_RE.sub("csrf", html)
 
 
 # --- the quiz, the myth round and rooms, through the test client ----------------------
@@ -160,3 +169,19 @@ def grade(headers, *, https: bool) -> list[str]:
         if ("expires" in flags or "max-age" in flags) and not deleting:
             failures.append("a persistent cookie (the session must end with the browser)")
     return failures
+
+
+# --- a response the app compressed itself ----------------------------------------------
+
+# As answer-shaped pages are sent: compressed (and padded) by the app, Content-Encoding set.
+ALREADY_ENCODED = gzip.compress(b"<!doctype html><p>" + b"padded answer-shaped page " * 200, mtime=0)
+
+
+def with_a_precompressed_page(app: Flask) -> Flask:
+    """The app as it is, plus /precompressed: ALREADY_ENCODED with its Content-Encoding."""
+
+    @app.get("/precompressed")
+    def precompressed() -> Response:
+        return Response(ALREADY_ENCODED, mimetype="text/html", headers={"Content-Encoding": "gzip"})
+
+    return app

@@ -5,10 +5,14 @@ worker: /healthz and the pages that need no database keep answering.
 
 - **A cap (a bulkhead).** At most `limit` requests of a worker process use the database at
   once (GUNICORN_THREADS − 1, at least 1), so one thread always stays free for the rest. A
-  request over the cap does not queue: it gets DatabaseBusy at once, which every caller
-  already treats as the database being away (the 503 page; a finish says "not counted,
-  your answers are kept"). The slot is taken when the request first asks the pool for a
-  connection and given back when the request ends.
+  request that finds every slot taken waits for one only while the requests holding them
+  are recent (PATIENCE: a busy but healthy database turns its slots over in milliseconds);
+  once one of them has been at the database longer than that, the database is slow or hung,
+  and every request over the cap gets DatabaseBusy at once, which every caller already
+  treats as the database being away (the 503 page; a finish says "not counted, your
+  answers are kept"). So the free thread is never held up longer than PATIENCE, and
+  /healthz answers within a second. The slot is taken when the request first asks the
+  pool for a connection (its deadline starts then) and given back when the request ends.
 - **One deadline per request.** A request's waits on the database end
   DATABASE_TIMEOUT_SECONDS after its first use of it, in total, however many statements,
   tries or connections it takes:
@@ -29,6 +33,7 @@ Only requests are capped and bounded: migrations, the CLI and the maintenance ti
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import socket
@@ -42,7 +47,8 @@ from sqlalchemy.pool import QueuePool
 
 log = logging.getLogger(__name__)
 TICK = 0.1  # how often the watchdog looks, in seconds
-_DEADLINE = "database_deadline"  # in flask.g: when this request's waits end (time.monotonic())
+PATIENCE = 0.5  # seconds a request over the cap waits for a slot, counted from the oldest holder's start
+_WAIT = "database_wait"  # in flask.g: (this request's slot, when its waits end by time.monotonic())
 
 
 class DatabaseBusy(SQLAlchemyError):
@@ -52,9 +58,9 @@ class DatabaseBusy(SQLAlchemyError):
 
 def remaining() -> float | None:
     """Seconds left of this request's deadline (None outside a request that used the database)."""
-    if not has_request_context() or _DEADLINE not in g:
+    if not has_request_context() or _WAIT not in g:
         return None
-    return max(0.0, g.get(_DEADLINE) - time.monotonic())
+    return max(0.0, g.get(_WAIT)[1] - time.monotonic())
 
 
 class Waits:
@@ -64,40 +70,52 @@ class Waits:
         self.limit, self.seconds, self.watch_connections = max(1, limit), seconds, watch_connections
         self._pid = 0
         self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(self.limit)
+        self._slots = threading.Condition()
+        self._holders: dict[int, float] = {}  # slot -> when its request took it
+        self._taken = itertools.count()
         self._out: dict[int, tuple[float, Any]] = {}  # id(pool record) -> (deadline, DBAPI connection)
 
     def _this_process(self) -> None:
-        # Neither threads nor a semaphore's state may cross gunicorn's fork: each worker starts afresh.
+        # Neither threads nor locks may cross gunicorn's fork: each worker starts afresh.
         if self._pid != os.getpid():
             with self._lock:
                 if self._pid != os.getpid():
-                    self._slots = threading.BoundedSemaphore(self.limit)
-                    self._out = {}
+                    self._slots, self._holders, self._out = threading.Condition(), {}, {}
                     if self.watch_connections:
                         threading.Thread(target=self._watch, name="database-deadline", daemon=True).start()
                     self._pid = os.getpid()
 
     def admit(self) -> None:
         """Before a request's first connection: take a slot and start its deadline, or refuse."""
-        if not has_request_context() or _DEADLINE in g:
+        if not has_request_context() or _WAIT in g:
             return
         self._this_process()
-        if not self._slots.acquire(blocking=False):
-            raise DatabaseBusy(f"all {self.limit} database slots of this worker are waiting")
-        g.setdefault(_DEADLINE, time.monotonic() + self.seconds)
+        deadline = time.monotonic() + self.seconds
+        with self._slots:
+            while len(self._holders) >= self.limit:
+                give_up = min(min(self._holders.values()) + PATIENCE, deadline)
+                now = time.monotonic()
+                if now >= give_up:
+                    raise DatabaseBusy(f"the {self.limit} database slots of this worker are taken")
+                self._slots.wait(give_up - now)
+            slot = next(self._taken)
+            self._holders[slot] = time.monotonic()
+        g.setdefault(_WAIT, (slot, deadline))
 
     def release(self) -> None:
         """When the request ends (teardown)."""
-        if g.pop(_DEADLINE, None) is not None:
-            self._slots.release()
+        taken = g.pop(_WAIT, None)
+        if taken is not None:
+            with self._slots:
+                self._holders.pop(taken[0], None)
+                self._slots.notify()
 
     def checked_out(self, dbapi_connection: Any, record: Any) -> None:
         """A request's connection is watched until it comes back, against the request's deadline."""
-        if not self.watch_connections or not has_request_context() or _DEADLINE not in g:
+        if not self.watch_connections or not has_request_context() or _WAIT not in g:
             return
         with self._lock:
-            self._out[id(record)] = (g.get(_DEADLINE), dbapi_connection)
+            self._out[id(record)] = (g.get(_WAIT)[1], dbapi_connection)
 
     def returned(self, record: Any) -> None:
         with self._lock:
@@ -137,4 +155,6 @@ class AdmittingPool(QueuePool):
 
 
 def pool_class(waits: Waits) -> type[AdmittingPool]:
-    return type("AdmittingPool", (AdmittingPool,), {"waits": waits})
+    # SQLAlchemy names a pool's logger after its class's module: its lines stay under
+    # sqlalchemy.pool (quiet unless asked for), not under the app's logger.
+    return type("AdmittingPool", (AdmittingPool,), {"waits": waits, "__module__": QueuePool.__module__})
