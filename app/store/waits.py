@@ -5,14 +5,14 @@ worker: /healthz and the pages that need no database keep answering.
 
 - **A cap (a bulkhead).** At most `limit` requests of a worker process use the database at
   once (GUNICORN_THREADS − 1, at least 1), so one thread always stays free for the rest. A
-  request that finds every slot taken waits for one only while the requests holding them
-  are recent (PATIENCE: a busy but healthy database turns its slots over in milliseconds);
-  once one of them has been at the database longer than that, the database is slow or hung,
-  and every request over the cap gets DatabaseBusy at once, which every caller already
-  treats as the database being away (the 503 page; a finish says "not counted, your
-  answers are kept"). So the free thread is never held up longer than PATIENCE, and
-  /healthz answers within a second. The slot is taken when the request first asks the
-  pool for a connection (its deadline starts then) and given back when the request ends.
+  request that finds every slot taken waits for one while the slots turn over (a busy but
+  healthy database frees one every few milliseconds); once none was taken or freed for
+  PATIENCE, the database is stuck, and every request over the cap gets DatabaseBusy at
+  once, which every caller already treats as the database being away (the 503 page; a
+  finish says "not counted, your answers are kept"). So the free thread is never held up
+  longer than PATIENCE by a stuck database, and /healthz answers within a second. The slot
+  is taken when the request first asks the pool for a connection (its deadline starts
+  then) and given back when the request ends.
 - **One deadline per request.** A request's waits on the database end
   DATABASE_TIMEOUT_SECONDS after its first use of it, in total, however many statements,
   tries or connections it takes:
@@ -47,7 +47,7 @@ from sqlalchemy.pool import QueuePool
 
 log = logging.getLogger(__name__)
 TICK = 0.1  # how often the watchdog looks, in seconds
-PATIENCE = 0.5  # seconds a request over the cap waits for a slot, counted from the oldest holder's start
+PATIENCE = 0.5  # seconds without a slot taken or freed after which the database counts as stuck
 _WAIT = "database_wait"  # in flask.g: (this request's slot, when its waits end by time.monotonic())
 
 
@@ -71,7 +71,8 @@ class Waits:
         self._pid = 0
         self._lock = threading.Lock()
         self._slots = threading.Condition()
-        self._holders: dict[int, float] = {}  # slot -> when its request took it
+        self._holders: set[int] = set()  # the slots taken, by number
+        self._moved = 0.0  # when a slot was last taken or freed
         self._taken = itertools.count()
         self._out: dict[int, tuple[float, Any]] = {}  # id(pool record) -> (deadline, DBAPI connection)
 
@@ -80,7 +81,7 @@ class Waits:
         if self._pid != os.getpid():
             with self._lock:
                 if self._pid != os.getpid():
-                    self._slots, self._holders, self._out = threading.Condition(), {}, {}
+                    self._slots, self._holders, self._out = threading.Condition(), set(), {}
                     if self.watch_connections:
                         threading.Thread(target=self._watch, name="database-deadline", daemon=True).start()
                     self._pid = os.getpid()
@@ -93,13 +94,14 @@ class Waits:
         deadline = time.monotonic() + self.seconds
         with self._slots:
             while len(self._holders) >= self.limit:
-                give_up = min(min(self._holders.values()) + PATIENCE, deadline)
+                give_up = min(self._moved + PATIENCE, deadline)
                 now = time.monotonic()
                 if now >= give_up:
-                    raise DatabaseBusy(f"the {self.limit} database slots of this worker are taken")
+                    raise DatabaseBusy(f"the {self.limit} database slots of this worker are stuck")
                 self._slots.wait(give_up - now)
             slot = next(self._taken)
-            self._holders[slot] = time.monotonic()
+            self._holders.add(slot)
+            self._moved = time.monotonic()
         g.setdefault(_WAIT, (slot, deadline))
 
     def release(self) -> None:
@@ -107,7 +109,8 @@ class Waits:
         taken = g.pop(_WAIT, None)
         if taken is not None:
             with self._slots:
-                self._holders.pop(taken[0], None)
+                self._holders.discard(taken[0])
+                self._moved = time.monotonic()
                 self._slots.notify()
 
     def checked_out(self, dbapi_connection: Any, record: Any) -> None:

@@ -63,7 +63,8 @@ AROUND_FLASK: tuple[Middleware, ...] = (_request_log, _security_headers, _truste
 
 def init_app(app: Flask) -> None:
     for middleware in reversed(AROUND_FLASK):  # wrapped from the inside out
-        app.wsgi_app = middleware(app, app.wsgi_app)  # type: ignore[method-assign]
+        # Flask's documented way to add WSGI middleware; mypy sees a method replaced by a callable.
+        app.wsgi_app = middleware(app, app.wsgi_app)  # type: ignore[assignment]
 
     app.before_request(session.refuse_foreign_session)
     app.before_request(body_limit.refuse_oversized_chunked_body)
