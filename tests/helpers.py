@@ -96,6 +96,17 @@ def play_myths(client, guesses: dict[str, str]):
     return client.post("/myths/", data={"csrf_token": csrf_token(page.get_data(as_text=True)), **guesses})
 
 
+def participant(app, bank, code: str, answers: dict[str, str] | None = None):
+    """A new browser that joins the room by its URL and finishes the quiz."""
+    browser = app.test_client()
+    join_page = browser.get(f"/r/{code}")
+    assert join_page.status_code == 200
+    joined = browser.post(f"/r/{code}", data={"csrf_token": csrf_token(join_page.get_data(as_text=True))})
+    assert joined.status_code == 303 and joined.headers["Location"] == "/quiz/"
+    QuizDriver(browser, bank).complete(answers)
+    return browser
+
+
 def open_room(client, title: str = "Tuesday workshop", **extra) -> tuple[str, str, str]:
     """Open a room as a facilitator; returns (code, presenter path, created page)."""
     page = client.get("/rooms/new").get_data(as_text=True)

@@ -286,12 +286,11 @@ def test_the_image_start_refuses_an_unwritable_data_folder_at_once(image_root, d
     blocker.write_text("")
     env = image_environment(dockerfile, image_root / "venv", blocker / "data", free_port(range(8250, 8300)))
     env["MIGRATE_RETRY_SECONDS"] = "2"  # the image's default: an unreachable database is retried for a minute
-    started = time.monotonic()
     done = subprocess.run(
         [str(image_root / "app" / "docker" / "entrypoint.sh")], env=env, capture_output=True, text=True, timeout=90
     )
-    assert time.monotonic() - started < 15
     assert done.returncode == 2
+    # One line and no "database not ready (1/30)": it stopped before waiting for any database.
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(f"score: cannot start: the data folder {blocker / 'data'} is not writable")
