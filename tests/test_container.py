@@ -211,6 +211,7 @@ def wait_ready(base: str, proc: subprocess.Popen, seconds: float = 60) -> dict:
     raise AssertionError("never ready")
 
 
+@pytest.mark.slow
 def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_url, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
@@ -280,6 +281,7 @@ def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_ur
         assert (data / "score.sqlite3").exists()  # the data went to the volume, not the image
 
 
+@pytest.mark.slow
 def test_the_image_start_refuses_an_unwritable_data_folder_at_once(image_root, dockerfile, tmp_path):
     # Tests run as root, whom no folder mode stops: a data folder under a file cannot be written either.
     blocker = tmp_path / "a-file"

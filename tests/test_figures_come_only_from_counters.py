@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter as Multiset
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select
@@ -22,6 +23,8 @@ from app.store import hygiene as storage
 from app.store.models import Counter, Room, SpentToken
 from tests.helpers import QuizDriver, csrf_token, open_room, without_csrf_token
 from tests.receipts import counted
+
+pytestmark = pytest.mark.slow  # make test runs it; make check leaves it out
 
 BANK = load_bank()
 MYTHS = load_myths()

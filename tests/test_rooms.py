@@ -439,6 +439,7 @@ def test_joining_needs_the_csrf_token(app, client, room, store):
         assert "room" not in session
 
 
+@pytest.mark.slow
 def test_still_no_row_per_respondent(app, bank, room, store):
     code, _, _ = room
     for i in range(10):

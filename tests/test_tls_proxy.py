@@ -19,6 +19,8 @@ from werkzeug.datastructures import Headers
 from tests.helpers import ALREADY_ENCODED, CSRF_RE, grade, without_csrf_token
 from tests.tls_proxy import HOST, HttpsSite, https_site
 
+pytestmark = pytest.mark.slow  # make test runs it; make check leaves it out
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
