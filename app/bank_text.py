@@ -30,7 +30,7 @@ AMOUNT = re.compile(r"\{([A-Z]{3}):(\d+)\}")
 TRANSLATED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "meta": ("title",),
     "dimensions": ("name", "description"),
-    "questions": ("text", "zhima", "western"),
+    "questions": ("text", "zhima", "western", "myth"),
     "options": ("text", "explanation"),
     "perks": ("text", "partner"),
     "punishments": ("text",),
