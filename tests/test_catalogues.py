@@ -134,7 +134,8 @@ TERMS = {
         "Sozialkredit-System": "Sozialkreditsystem",
         "Projektor": "Beamer (projector)",
         "Kreditchef": "Leiter der Kreditauskunftsabteilung",
-        "rechnet es dir an": "legt es dir negativ aus (counts it against you)",
+        r"rechnet (?:es |das )?dir (?:es |das )?an\b": "legt es dir negativ aus (counts it against you)",
+        "gegen dich": "negativ angerechnet or ausgelegt (counts against you)",
         "nicht einmal zufällig": "auch nicht in zufällig veränderter Form",
     },
 }

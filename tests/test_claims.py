@@ -244,7 +244,7 @@ NO_STABLE_URL = {
     "CNN Money, 2013",
     "Alitrip's Credit Stay (信用住) launch, Mar 2015",
     "Qdaily, 9 Nov 2017",
-    "Reported in Nov 2017; we could not trace the outlet",
+    "Reported in Nov 2017; outlet not traced",
     "China Daily, Jan 2018",
     "Xinhua, via Shanghai Daily, 9 Jul 2019",
 }
@@ -264,10 +264,15 @@ def test_perks_without_a_threshold_and_a_takeaway_that_dates_the_perks(quiz, cli
     quiz.complete(neutral_most(bank))
     page = client.get("/quiz/result").get_data(as_text=True)
     perks = page[page.index('id="perks-title"') : page.index("</section>", page.index('id="perks-title"'))]
+    assert "Other offers had no published threshold:" in perks
     baihe = perks[perks.index("Baihe") : perks.index("BBC News, Oct 2015")]
     assert "evidence-documented" in baihe
     huabei = perks[perks.index("Huabei") : perks.index("Kapronasia, 2017")]
     assert "evidence-reported" in huabei
+    # a perk with no link to follow names the report it rests on
+    for p in bank.perks:
+        if not p.source.url:
+            assert f'<span class="cite">(<span lang="en">{escape(p.source.title)}</span>)</span>' in perks, p.text
     years = sorted(p.year for p in bank.perks)
     takeaway = re.search(r'<p class="takeaway" data-takeaway>(.*?)</p>', page, re.S).group(1)
     assert f"perks partners offered between {years[0]} and {years[-1]}, some in one city only," in takeaway
