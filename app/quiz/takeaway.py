@@ -17,7 +17,7 @@ def _when(bank: Bank) -> str:
     years = sorted({p.year for p in bank.perks})
     if len(years) == 1:
         return _("in %(year)s", year=years[0])
-    return _("between %(first)s and %(last)s", first=years[0], last=years[-1])
+    return _("in %(first)s–%(last)s", first=years[0], last=years[-1])
 
 
 def takeaway(bank: Bank, score: int) -> str:
