@@ -34,7 +34,9 @@ from .conftest import ARTIFACTS, VIEWPORTS, HttpVisitor, LiveServer, Workshop, f
 pytestmark = pytest.mark.browser
 
 BANK = load_bank()
-MAX_HEIGHT = 4500  # px at 390 x 844 with every disclosure closed: about five screens at most
+# px at 390 x 844 with every disclosure closed: about five screens at most (4500 until the second
+# fact-check dated the takeaway's perks, added the Japan visa and named unlinked perks' reports)
+MAX_HEIGHT = 4650
 SCREEN = VIEWPORTS["phone"]["height"]
 QUESTION_URL = re.compile(r"/quiz/(\d+|closing)$")
 ANSWERS = {
