@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -15,6 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import hygiene, waits
 
 SQLITE_BUSY_SECONDS = 30  # outside requests (migrations, the CLI, the maintenance timer)
+# The server ends a transaction left idle this long (its client hung with locks held). Longer
+# than the deadline: a request's read stays open, idle, while its page is made.
+ABANDONED_TRANSACTION_MS = 30_000
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, timeout: int | None = None, waiting: int = 1) -> Engine:
@@ -45,7 +50,10 @@ def make_engine(url: str, timeout: int | None = None, waiting: int = 1) -> Engin
             "keepalives_interval": 5,
             "keepalives_count": 3,
             "tcp_user_timeout": ms,
-            "options": f"-c statement_timeout={ms} -c lock_timeout={ms} -c idle_in_transaction_session_timeout={ms}",
+            "options": (
+                f"-c statement_timeout={ms} -c lock_timeout={ms}"
+                f" -c idle_in_transaction_session_timeout={ABANDONED_TRANSACTION_MS}"
+            ),
         },
     )
 
@@ -127,7 +135,12 @@ class Database:
     def _end_request(self, _exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            try:
+                session.close()
+            except SQLAlchemyError as error:
+                # Its connection was cut or ended by the server after the page was made: the
+                # pool has let it go, and the visitor keeps the page (a teardown must not raise).
+                log.warning("database: a request's connection was gone at its end (%s)", type(error).__name__)
         pool = self.engine.pool
         if isinstance(pool, waits.AdmittingPool):
             pool.waits.release()
