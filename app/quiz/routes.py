@@ -10,7 +10,6 @@ from ..counting.finish import count_quiz
 from ..counting.items import quiz_items
 from ..rooms.membership import membership
 from ..scoring import Question
-from ..store.database import get_session
 from ..visitor.state import quiz as progress
 from ..web.errors import render_error
 from ..web.rate_limits import completions_limit, limiter, reached_the_result
@@ -94,9 +93,7 @@ def _finish() -> Response:
     if progress.counted_keys() is None:
         bank = get_bank()
         items = quiz_items(bank, progress.answers(bank), progress.chilling_answer())
-        outcome = count_quiz(progress.token(), items, membership.joined_room(get_session()))
-        membership.settle(outcome)
-        progress.record_outcome(outcome)
+        progress.record_outcome(membership.count(count_quiz, progress.token(), items))
     return redirect(url_for("quiz.result"), 303)
 
 
