@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from . import (
+    backup,
     bank_text,
     charts,
     content,
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_template_helpers(app)
     register_blueprints(app)
+    register_commands(app)
     errors.init_app(app)
     request_layers.init_app(app)  # everything around the views, outermost first
     return app
@@ -70,3 +72,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rooms.bp)
     app.register_blueprint(share.bp)
     health.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask --app wsgi ...` commands besides the blueprints' own (`rooms purge-expired`)."""
+    app.cli.add_command(backup.backup_command)

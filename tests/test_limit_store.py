@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import yaml
 from flask import Flask, request
 from werkzeug.wrappers import Response
 
@@ -234,3 +235,25 @@ def test_the_notice_multiplies_each_limit_by_the_workers(env, workers, effective
         assert notice is None
     else:
         assert notice is not None and effective in notice
+
+
+# --- the compose deployment shares its limits ------------------------------------------
+
+
+def test_every_replica_of_the_compose_file_counts_its_limits_in_the_one_redis():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    replicas = {name: s for name, s in services.items() if s.get("build") == "."}
+    assert len(replicas) >= 2
+    uris = {s["environment"]["RATELIMIT_STORAGE_URI"] for s in replicas.values()}
+    assert uris == {"redis://redis:6379/0"}
+    for service in replicas.values():
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+    redis_service = services["redis"]
+    assert redis_service["image"].startswith("redis:7.")
+    assert "ports" not in redis_service  # reachable only on the compose network
+    # Counts of hashed addresses live only in memory: no snapshot, no append-only file.
+    command = redis_service["command"]
+    assert command[command.index("--save") + 1] == "" and command[command.index("--appendonly") + 1] == "no"
+    assert redis_service["read_only"] is True and "volumes" not in redis_service
+    assert "healthcheck" in redis_service
