@@ -35,6 +35,7 @@ import resource
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -546,6 +547,21 @@ print(json.dumps(verdicts))
 """
 
 
+# Every counter, in order: what a copy of the database must hold as the live one does.
+COUNTS_SQL = "SELECT scope, metric, value, count FROM counter ORDER BY scope, metric, value"
+COUNTS_PROBE = f"""
+import json, sqlite3
+print(json.dumps(sqlite3.connect("DATABASE").execute("{COUNTS_SQL}").fetchall()))
+"""
+# The backup file as the container's user left it.
+COPY_PROBE = r"""
+import json, os
+info = os.stat("DATABASE")
+beside = [f for f in os.listdir("/data") if f.startswith("check-backup") and f != "check-backup.sqlite3"]
+print(json.dumps({"mode": oct(info.st_mode & 0o777), "owner": [info.st_uid, info.st_gid], "beside": beside}))
+"""
+
+
 # --- the checks ----------------------------------------------------------------------------
 
 
@@ -599,6 +615,7 @@ class Single:
         r.run("read-only root: only /data is writable", self.read_only)
         r.run("a whole quiz through the container (English and Chinese pages)", self.quiz)
         r.run("a room: 5 people finish, the projector poll answers 200 then 304", self.room)
+        r.run("flask --app wsgi backup while serving: one file, 0600, the live counts", self.backup)
         r.run("exactly one log line per request, every line JSON, no secret", self.one_line_per_request)
         r.run("memory:// limits with 2 workers: one log line says what they add up to", self.per_worker_notice)
         r.run(f"SIGTERM with a request in flight: answered, exit 0 within {STOP_TIMEOUT} s", self.stop_in_flight)
@@ -703,6 +720,28 @@ class Single:
         again = host.get(presenter + "/poll", If_None_Match=etag)
         expect(again.status == 304, f"an unchanged poll: {again.status}")
         return f"room {code}: {figures['status']}"
+
+    def backup(self) -> str:
+        """docs/backups.md's command, in the running container, then copied out as it says."""
+        copy = "/data/check-backup.sqlite3"
+        made = self.podman("exec", self.name, "flask", "--app", "wsgi", "backup", copy).stdout.strip()
+        expect(made.startswith(f"backed up /data/score.sqlite3 to {copy}: "), f"the command said {made!r}")
+        live = self.exec_python(COUNTS_PROBE.replace("DATABASE", "/data/score.sqlite3"))
+        facts = json.loads(self.exec_python(COPY_PROBE.replace("DATABASE", copy)))
+        expect(facts["mode"] == "0o600" and facts["owner"] == [10001, 10001], f"the copy is {facts}")
+        expect(not facts["beside"], f"files beside the copy: {facts['beside']}")
+        local = Path(tempfile.mkdtemp(prefix="backup-", dir=self.podman.run_dir))
+        try:
+            self.podman("cp", f"{self.name}:{copy}", str(local / "copy.sqlite3"))
+            with sqlite3.connect(local / "copy.sqlite3") as db:
+                checked = db.execute("PRAGMA integrity_check").fetchone()[0]
+                counts = json.dumps(db.execute(COUNTS_SQL).fetchall())
+        finally:
+            shutil.rmtree(local, ignore_errors=True)
+            self.podman("exec", self.name, "rm", "-f", copy, check=False)
+        expect(checked == "ok", f"integrity_check: {checked}")
+        expect(counts == live, "the copy's counters differ from the live database's")
+        return made.split(": ", 1)[1]
 
     def one_line_per_request(self) -> str:
         lines = self.podman.logs(self.name)
@@ -828,6 +867,7 @@ class Compose:
         rooms = documented_default("RATE_LIMIT_ROOMS")
         r.run(f"one address's rooms over both replicas: the README's {rooms}, then 429", self.limit_shared)
         r.run("Redis stopped: a quiz through the proxy is answered and counted, no 5xx", self.redis_outage)
+        r.run("pg_dump from the db service, pg_restore into a new database: the same rows", self.pg_backup)
         r.run(f"compose stop with a request in flight: answered, exit 0 within {STOP_TIMEOUT} s", self.stop_in_flight)
 
     def standins(self) -> str:
@@ -916,8 +956,8 @@ class Compose:
         )
         return f"{len(self.ids)} requests: app1 {per_replica['app1']}, app2 {per_replica['app2']}"
 
-    def psql(self, sql: str) -> list[list[str]]:
-        done = self.podman("exec", self.container("db"), "psql", "-U", "score", "-d", "score", "-AtF", "\t", "-c", sql)
+    def psql(self, sql: str, database: str = "score") -> list[list[str]]:
+        done = self.podman("exec", self.container("db"), "psql", "-U", "score", "-d", database, "-AtF", "\t", "-c", sql)
         return [line.split("\t") for line in done.stdout.splitlines() if line]
 
     def counters(self) -> str:
@@ -981,6 +1021,39 @@ class Compose:
         )
         expect(fell_back, "no replica logged that it counts in memory")
         return f"quiz counted ({completions[0]} in all); {fell_back} worker(s) logged the fallback"
+
+    def pg_backup(self) -> str:
+        """docs/backups.md's commands: a custom-format dump piped out of the db service while
+        the replicas serve, restored by pipe into a new database beside the live one."""
+        db = self.container("db")
+        folder = Path(tempfile.mkdtemp(prefix="dump-", dir=self.podman.run_dir))
+        dump = folder / "score.dump"
+        try:
+            with dump.open("wb") as out:
+                done = subprocess.run(
+                    ["podman", "exec", db, "pg_dump", "-U", "score", "--format=custom", "score"],
+                    env=self.podman.env, stdout=out, stderr=subprocess.PIPE, timeout=120,
+                )  # fmt: skip
+            expect(done.returncode == 0, f"pg_dump: {tail(done.stderr.decode())}")
+            self.podman("exec", db, "createdb", "-U", "score", "score_restore")
+            with dump.open("rb") as dumped:
+                done = subprocess.run(
+                    ["podman", "exec", "-i", db, "pg_restore", "-U", "score", "--no-owner", "--no-privileges",
+                     "--exit-on-error", "-d", "score_restore"],
+                    env=self.podman.env, stdin=dumped, capture_output=True, timeout=120,
+                )  # fmt: skip
+            expect(done.returncode == 0, f"pg_restore: {tail(done.stderr.decode())}")
+            size = dump.stat().st_size
+            kept = {}
+            for table, order in (("counter", "scope, metric, value"), ("room", "id"), ("spent_token", "token_hash")):
+                query = f"SELECT * FROM {table} ORDER BY {order}"  # noqa: S608  (our own table names)
+                live, restored = self.psql(query), self.psql(query, database="score_restore")
+                expect(live == restored, f"{table}: {len(restored)} rows restored of {len(live)}, or values differ")
+                kept[table] = len(live)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            self.podman("exec", db, "dropdb", "-U", "score", "--if-exists", "score_restore", check=False)
+        return f"{size} bytes; " + ", ".join(f"{table} {rows} rows" for table, rows in kept.items())
 
     def stop_in_flight(self) -> str:
         # The request is made inside app1 (its own loopback), since nginx buffers a slow body.
