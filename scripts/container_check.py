@@ -43,7 +43,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -599,6 +599,8 @@ class Single:
     ids: list[str] = field(default_factory=list)
     secret: str = ""
     stop_timeout: str | None = field(default_factory=readme_stop_timeout)
+    backups: Path | None = None  # the host folder a backup was copied to
+    backed_up: str = ""  # its counters
 
     @property
     def base(self) -> str:
@@ -619,6 +621,7 @@ class Single:
         r.run("exactly one log line per request, every line JSON, no secret", self.one_line_per_request)
         r.run("memory:// limits with 2 workers: one log line says what they add up to", self.per_worker_notice)
         r.run(f"SIGTERM with a request in flight: answered, exit 0 within {STOP_TIMEOUT} s", self.stop_in_flight)
+        r.run("the backup restored into the stopped container's volume, then started: its counters", self.restore)
         r.run("no SECRET_KEY: one line, exit 2", self.missing_secret)
         r.run("unwritable /data: one line at once, exit 2", self.unwritable_data)
 
@@ -722,7 +725,8 @@ class Single:
         return f"room {code}: {figures['status']}"
 
     def backup(self) -> str:
-        """docs/backups.md's command, in the running container, then copied out as it says."""
+        """docs/backups.md's command, in the running container, then copied out as it says;
+        a quiz finished afterwards is in the live database only."""
         copy = "/data/check-backup.sqlite3"
         made = self.podman("exec", self.name, "flask", "--app", "wsgi", "backup", copy).stdout.strip()
         expect(made.startswith(f"backed up /data/score.sqlite3 to {copy}: "), f"the command said {made!r}")
@@ -730,18 +734,44 @@ class Single:
         facts = json.loads(self.exec_python(COPY_PROBE.replace("DATABASE", copy)))
         expect(facts["mode"] == "0o600" and facts["owner"] == [10001, 10001], f"the copy is {facts}")
         expect(not facts["beside"], f"files beside the copy: {facts['beside']}")
-        local = Path(tempfile.mkdtemp(prefix="backup-", dir=self.podman.run_dir))
+        self.backups = Path(tempfile.mkdtemp(prefix="backups-", dir=self.podman.run_dir))
         try:
-            self.podman("cp", f"{self.name}:{copy}", str(local / "copy.sqlite3"))
-            with sqlite3.connect(local / "copy.sqlite3") as db:
-                checked = db.execute("PRAGMA integrity_check").fetchone()[0]
-                counts = json.dumps(db.execute(COUNTS_SQL).fetchall())
+            self.podman("cp", f"{self.name}:{copy}", str(self.backups / "copy.sqlite3"))
         finally:
-            shutil.rmtree(local, ignore_errors=True)
             self.podman("exec", self.name, "rm", "-f", copy, check=False)
+        with closing(sqlite3.connect(self.backups / "copy.sqlite3")) as db:
+            checked = db.execute("PRAGMA integrity_check").fetchone()[0]
+            self.backed_up = json.dumps(db.execute(COUNTS_SQL).fetchall())
         expect(checked == "ok", f"integrity_check: {checked}")
-        expect(counts == live, "the copy's counters differ from the live database's")
+        expect(self.backed_up == live, "the copy's counters differ from the live database's")
+        take_quiz(Visitor(self.base, self.ids), lambda _step, options: options[0])
         return made.split(": ", 1)[1]
+
+    def restore(self) -> str:
+        """docs/backups.md's restore into the stopped container's volume, then a start: the
+        counters are the copy's again (the quiz finished after the backup is gone)."""
+        expect(self.backups is not None and self.backed_up, "no backup was taken")
+        expect(not self.running(), "the container is still running")
+        assert self.backups is not None  # noqa: S101  (for the type checker, after expect)
+        script = (
+            "rm -f /data/score.sqlite3-wal /data/score.sqlite3-shm"
+            " && cp /backups/copy.sqlite3 /data/score.sqlite3"
+            " && chown 10001:10001 /data/score.sqlite3 && chmod 600 /data/score.sqlite3"
+        )
+        try:
+            self.podman(
+                "run", "--rm", "--user", "0", "--volume", f"{PREFIX}-data:/data",
+                "--volume", f"{self.backups}:/backups:ro", "--entrypoint", "sh", APP_IMAGE, "-c", script,
+            )  # fmt: skip
+        finally:
+            shutil.rmtree(self.backups, ignore_errors=True)
+        self.podman("start", self.name)
+        took = wait_ready(f"{self.base}/readyz", READY_WITHIN, self.running)
+        now = self.exec_python(COUNTS_PROBE.replace("DATABASE", "/data/score.sqlite3"))
+        expect(now == self.backed_up, "the counters after the restore are not the copy's")
+        stats = Visitor(self.base, None).get("/stats")
+        expect(stats.status == 200, f"/stats after the restore: {stats.status}")
+        return f"ready {took:.1f} s after the start, the copy's counters served"
 
     def one_line_per_request(self) -> str:
         lines = self.podman.logs(self.name)

@@ -100,4 +100,4 @@ def test_the_compose_stack_passes_the_operators_checks():
     over both replicas limited at the README's number, Redis stopped costs no page, probes
     hidden, fixed address outside the range handed out, a compose stop lets a request in
     flight finish."""
-    run_container_check("compose", at_least=12)
+    run_container_check("compose", at_least=13)
