@@ -10,7 +10,7 @@ from typing import Any
 
 from app.boot import check_settings, fail
 from app.config import ConfigError, server_settings
-from app.rate_limits import per_worker_notice
+from app.web.rate_limits import per_worker_notice
 
 try:
     _server = server_settings()
@@ -33,14 +33,14 @@ preload_app = True
 forwarded_allow_ips = _server["forwarded_allow_ips"]
 
 # Logs go to stdout/stderr for the platform to collect. The app writes one line per request
-# itself (app/request_log.py); gunicorn's own access log stays off. If you switch it on
+# itself (app/web/request_log.py); gunicorn's own access log stays off. If you switch it on
 # (--access-logfile -), this format leaves out the client address (%(h)s), user agent and
 # referrer, and %(U)s is the path without its query string.
 accesslog = None
 access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms id=%({x-request-id}o)s"
 errorlog = "-"
-# gunicorn's error log without the client's address or request line (app/server_log.py).
-logger_class = "app.server_log.ServerLog"
+# gunicorn's error log without the client's address or request line (app/web/server_log.py).
+logger_class = "app.web.server_log.ServerLog"
 loglevel = _server["loglevel"]
 if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
     # gunicorn's own lines (start, workers, errors) in the same JSON shape as the app's.
@@ -56,7 +56,7 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
         "handlers": {
             "error_console": {**_json_handler, "stream": "ext://sys.stderr"},
         },
-        "formatters": {"json": {"()": "app.request_log.JsonFormatter"}},
+        "formatters": {"json": {"()": "app.web.request_log.JsonFormatter"}},
     }
 
 # No control socket in the home folder (a read-only, non-root container has none to write).

@@ -7,26 +7,12 @@ from typing import Any
 
 from flask import Flask
 
-from . import (
-    backup,
-    bank_text,
-    charts,
-    content,
-    errors,
-    health,
-    i18n,
-    myths,
-    pages,
-    quiz,
-    request_layers,
-    request_log,
-    rooms,
-    session,
-    share,
-    storage,
-)
+from . import charts, content, myths, pages, quiz, rooms, share
 from .config import PROJECT_ROOT, settings_from_env
-from .database import Database
+from .content import bank_text
+from .store import backup, hygiene
+from .store.database import Database
+from .web import errors, health, i18n, layers, request_log, session
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -47,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     errors.init_app(app)
-    request_layers.init_app(app)  # everything around the views, outermost first
+    layers.init_app(app)  # everything around the views, outermost first
     return app
 
 
@@ -56,7 +42,7 @@ def register_extensions(app: Flask) -> None:
     content.init_app(app)  # the question bank and the myths, validated: a broken file stops here
     session.init_app(app)  # the encrypted cookie session
     i18n.init_app(app)  # Flask-Babel
-    storage.init_app(app)  # the site's counters at zero; the WAL checkpoint timer
+    hygiene.init_app(app)  # the site's counters at zero; the WAL checkpoint timer
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -17,11 +17,14 @@ from typing import Any
 
 from limits import parse_many
 
-from .disclosure.randomized_response import DEFAULT_ODDS, MAX_ODDS, MIN_ODDS
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105  (refused in production)  # nosec B105
 MODES = ("production", "development", "testing")
+# The privacy level is e^ε of the randomized response, a whole number. The strongest and the
+# weakest a site may set, and the default: ε = ln 4, so the counts change anyone's odds on one
+# answer by at most ×4 (a best guess about a yes/no answer, from an even start, is right 80%).
+MIN_ODDS, MAX_ODDS = 2, 9
+DEFAULT_ODDS = 4
 
 
 class ConfigError(RuntimeError):
@@ -215,14 +218,14 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # A shared store that is down or hangs must not cost a visitor a page: each worker counts
         # in its own memory until the store answers again, and a count that cannot be written
         # after the view ran is logged and dropped (Flask-Limiter's documented options; the
-        # store's deadlines are set in app/rate_limits.py).
+        # store's deadlines are set in app/web/rate_limits.py).
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
         **limits,
         "WTF_CSRF_TIME_LIMIT": session_hours * 3600,  # a form's token lives as long as a session
         # Flask-WTF's https check wants a Referer, which browsers never send under our
         # Referrer-Policy: no-referrer. The token (tied to the SameSite=Lax session) stays, and
-        # app/cross_site.py refuses a form posted from another site by Sec-Fetch-Site and Origin.
+        # app/web/cross_site.py refuses a form posted from another site by Sec-Fetch-Site and Origin.
         "WTF_CSRF_SSL_STRICT": False,
         # How many reverse proxies stand in front (their X-Forwarded-* headers are then believed).
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0, 10),

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from .boot import PREFIX, check_settings, fail
-from .schema import create_site_counters, upgrade
+from .store.schema import create_site_counters, upgrade
 
 
 def migrate_when_ready(

@@ -22,7 +22,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 from app import create_app
-from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from bench.loadgen import CSRF_RE, SECRET
 
 JOURNEYS = 60

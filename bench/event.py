@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.scoring import Bank, score_answers
-from app.tally import GLOBAL
+from app.store.counters import GLOBAL
 from bench.loadgen import CSRF_RE
 
 TIMEOUT = 30.0  # seconds a request may take before it counts as not answered

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from app.session import EncryptedSerializer
+from app.web.session import EncryptedSerializer
 from bench.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ Each simulated room is a crowd with its own taste: for every question, the room'
 of its options are drawn at random (uniform over all possible shares), and people lean
 together (half of each person's answers follow one personal "good or bad habits" draw, the
 rest are independent), as real rooms do. Each person's answers then go through the same
-randomized response the app runs (app/disclosure/counting.py) and the room's figures are
+randomized response the app runs (app/counting/items.py) and the room's figures are
 computed by the same code the pages use (app/disclosure/figures.py). Against the room's
 true answers, it prints:
 
@@ -31,12 +31,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.chilling import OPTION_IDS as CHILLING_IDS
-from app.disclosure import counting
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
+from app.counting import items as counting
+from app.counting.randomized_response import truth_probability
 from app.disclosure.figures import scope_figures
-from app.disclosure.randomized_response import ROOM_ODDS, truth_probability
+from app.rooms.forms import ROOM_ODDS
 from app.scoring import load_bank, load_myths, option_points, score_answers
-from app.tally import Tally
+from app.store.counters import Tally
 
 SIZES = (10, 20, 50, 300)
 LEAN = 0.5  # the share of a person's answers that follow their own habits draw

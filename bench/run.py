@@ -42,11 +42,11 @@ os.environ.setdefault("APP_ENV", "testing")
 
 from sqlalchemy import MetaData, create_engine, func, select  # noqa: E402
 
-from app.disclosure.counting import ANSWER_PREFIX, CHILLING  # noqa: E402
-from app.models import ROOM_SCOPE_PREFIX, Counter, Room, SpentToken  # noqa: E402
-from app.schema import upgrade  # noqa: E402
+from app.counting.items import ANSWER_PREFIX, CHILLING  # noqa: E402
 from app.scoring import Bank, load_bank  # noqa: E402
-from app.tally import COMPLETIONS, GLOBAL  # noqa: E402
+from app.store.counters import COMPLETIONS, GLOBAL  # noqa: E402
+from app.store.models import ROOM_SCOPE_PREFIX, Counter, Room, SpentToken  # noqa: E402
+from app.store.schema import upgrade  # noqa: E402
 from bench import event  # noqa: E402
 from bench.loadgen import CSRF_RE, Server, request, running, session_cookie  # noqa: E402
 

@@ -8,9 +8,9 @@ from alembic import context
 from sqlalchemy import text
 
 from app.config import database_url
-from app.database import make_engine
-from app.schema import MIGRATION_LOCK_KEY
-from app.models import Base
+from app.store.database import make_engine
+from app.store.schema import MIGRATION_LOCK_KEY
+from app.store.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

@@ -16,12 +16,15 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from app import tally
-from app.chilling import OPTION_IDS as CHILLING_IDS
-from app.counted_once import new_token, spendable
-from app.disclosure import counting
-from app.disclosure.randomized_response import truth_probability
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
+from app.counting import items as counting
+from app.counting.finish import write
+from app.counting.randomized_response import truth_probability
+from app.counting.start_token import new_token, spendable
 from app.scoring import Bank, MythRound
+from app.store import counters as tally
 
 Z = 4.0  # standard deviations: a correct mechanism fails this about once in 30,000 runs
 
@@ -110,9 +113,12 @@ class Victim:
         return counting.quiz_items(bank, self.answers, self.chilling) + counting.myth_items(myths, self.marks)
 
 
-def finish(session, bank, myths, who: Victim, scopes) -> tuple[tally.CounterKey, ...]:
-    """The write path of a finished quiz and myth round, as the routes run it: randomize, then count once."""
+def finish(session: Session, bank, myths, who: Victim, scopes) -> tuple[tally.CounterKey, ...]:
+    """The write path of a finished quiz and myth round, as the routes run it: randomize, then
+    count once, each in a transaction of its own (the caller's session only reads)."""
+    session.rollback()  # a read transaction left open would not see the writes below
+    sessions = sessionmaker(session.get_bind(), expire_on_commit=False)
     quiz = counting.randomize_for(counting.quiz_items(bank, who.answers, who.chilling), scopes)
     myth = counting.randomize_for(counting.myth_items(myths, who.marks), scopes)
-    keys = tally.record_completion(session, quiz, spendable(new_token()))
-    return keys + tally.record_myth_round(session, myth, spendable(new_token()))
+    keys = write(sessions, quiz, spendable(new_token()), tally.COMPLETIONS)
+    return keys + write(sessions, myth, spendable(new_token()), tally.MYTH_ROUNDS)

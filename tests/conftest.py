@@ -17,9 +17,9 @@ from sqlalchemy import MetaData, create_engine, func, select
 os.environ.setdefault("APP_ENV", "testing")
 
 from app import create_app
-from app.models import Counter
-from app.schema import upgrade
 from app.scoring import Bank
+from app.store.models import Counter
+from app.store.schema import upgrade
 from tests.helpers import TEST_MIN_FINISHED, QuizDriver
 from tests.private_postgres import PrivatePostgres
 

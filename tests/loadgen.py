@@ -20,9 +20,9 @@ from collections import Counter as Multiset
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.scoring import Bank, score_answers
-from app.tally import GLOBAL, CounterKey
+from app.store.counters import GLOBAL, CounterKey
 from bench.loadgen import CSRF_RE, forge_cookie, request, session_cookie
 from tests.receipts import receipt_lines
 

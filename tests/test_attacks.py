@@ -22,12 +22,12 @@ from collections.abc import Mapping
 import pytest
 from sqlalchemy import select
 
-from app import tally
-from app.chilling import OPTION_IDS as CHILLING_IDS
-from app.disclosure import counting
-from app.disclosure.randomized_response import keep_probability
-from app.models import Counter
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
+from app.counting import items as counting
+from app.counting.randomized_response import keep_probability
 from app.scoring import Bank
+from app.store import counters as tally
+from app.store.models import Counter
 from tests.attack import ODDS, SITE, Score, Victim, difference, finish, guess_from, yes_no
 from tests.helpers import QuizDriver, csrf_token, open_room
 from tests.receipts import receipt_lines
@@ -67,7 +67,8 @@ def test_a_facilitator_with_all_other_quizzes_of_a_room_learns_no_more_than_the_
     with app.extensions["database"].sessions() as session:
         for v in range(VICTIMS):
             room = counting.Scope(f"room:attack{v:04d}", ODDS)
-            tally.create_scope_now(session, room.name, bank, myths)
+            with session.begin():
+                tally.create_scope(session, room.name, bank, myths)
             own: Multiset[tuple[str, str]] = Multiset()
             for _ in range(4):  # the facilitator's own quizzes: first option everywhere; its receipts say what counted
                 mine = Victim(bank, myths, rng)
@@ -167,7 +168,7 @@ def page_guess(before_html, after_html, n_before, bank, victim: Victim, score: S
 def unlimited(database_url, tmp_path):
     """The app with rate limits off: the attacker opens a room per victim."""
     from app import create_app
-    from app.schema import upgrade
+    from app.store.schema import upgrade
     from tests.helpers import TEST_MIN_FINISHED
 
     upgrade(database_url)

@@ -24,10 +24,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.backup import BackupError, backup_sqlite
-from app.schema import upgrade
 from app.scoring import Bank, load_bank
 from app.scoring.bank import DEFAULT_BANK
+from app.store.backup import BackupError, backup_sqlite
+from app.store.schema import upgrade
 from bench.loadgen import CSRF_RE, SECRET, Server, request, running, session_cookie
 from tests.helpers import TEST_MIN_FINISHED
 from tests.loadgen import run_load

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 from flask_babel import force_locale
 
-from app.bank_text import bank_strings, extract_bank, money, source_title, translate
+from app.content.bank_text import bank_strings, extract_bank, money, source_title, translate
 from app.scoring.bank import DEFAULT_BANK
 
 

@@ -16,7 +16,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from app.config import PROJECT_ROOT
-from app.i18n import LOCALES
+from app.web.i18n import LOCALES
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 SOURCE_LOCALE = "en"

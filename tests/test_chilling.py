@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.scoring import score_answers, worst_answers
 from tests.helpers import csrf_token
 from tests.receipts import counted_value

@@ -8,9 +8,9 @@ from flask import render_template
 from flask_babel import force_locale
 from markupsafe import escape
 
-from app.i18n import EVIDENCE_LABELS
 from app.rooms.debrief_prompts import Prompt
 from app.scoring import NEUTRAL_POINTS, START, option_points, score_answers
+from app.web.i18n import EVIDENCE_LABELS
 
 REASONS = re.compile(r'<section aria-labelledby="reasons-title">(.*?)</section>', re.S)
 ITEM = re.compile(r"<li>(.*?)</li>", re.S)
@@ -119,7 +119,7 @@ def test_landing_compares_zhima_to_a_loyalty_card_with_label_and_source(client):
 
 
 def test_no_page_says_the_time_of_a_visit_is_never_logged(client):
-    # Every request log line has a time (app/request_log.py): only who made the request is left out.
+    # Every request log line has a time (app/web/request_log.py): only who made the request is left out.
     landing = client.get("/").get_data(as_text=True)
     never_kept = landing[landing.index("Never kept") : landing.index("</ul>", landing.index("Never kept"))]
     assert "time" not in never_kept.replace("nothing ties the time of a request to you", "")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.compression import accepts_gzip
+from app.web.compression import accepts_gzip
 from tests.helpers import csrf_token
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import counted_once, tally
-from app.models import Counter, Room, SpentToken
+from app.counting import start_token as counted_once
 from app.scoring import load_myths
+from app.store import counters as tally
+from app.store.hygiene import purge_expired
+from app.store.models import Counter, Room, SpentToken
 from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
 from tests.helpers import csrf_token, open_room
 
@@ -90,8 +92,8 @@ def test_a_token_past_its_day_is_refused_and_its_hash_deleted(app, quiz, client,
         s.add(SpentToken(token_hash="0" * 64, expires_on=counted_once.today() - timedelta(days=1)))
         s.add(SpentToken(token_hash="1" * 64, expires_on=counted_once.today()))
         s.commit()
-        assert tally.purge_spent_tokens(s, counted_once.today()) == 1
-        s.commit()
+    assert purge_expired(app.extensions["database"].sessions).spent_tokens == 1
+    with app.extensions["database"].sessions() as s:
         assert [t.token_hash for t in s.scalars(select(SpentToken))] == ["1" * 64]
 
 

@@ -12,7 +12,7 @@ from tests.helpers import csrf_token
 @pytest.fixture
 def https_app(database_url, tmp_path):
     """As an operator runs it behind a TLS proxy: BEHIND_HTTPS, and the proxy's https scheme believed."""
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     upgrade(database_url)
     settings = settings_from_env({"APP_ENV": "testing", "BEHIND_HTTPS": "true"})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.schema import upgrade
+from app.store.schema import upgrade
 from bench.loadgen import Reply, Server, request, running
 from bench.ports import free_port
 from tests.private_postgres import PG_PORTS

@@ -10,19 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.disclosure import counting
-from app.disclosure.estimates import average, share, shares, wilson
-from app.disclosure.figures import scope_figures
-from app.disclosure.randomized_response import (
-    MAX_ODDS,
-    MIN_ODDS,
+from app.config import MAX_ODDS, MIN_ODDS
+from app.counting import items as counting
+from app.counting.randomized_response import (
     keep_probability,
     randomize,
     rerandomize,
     truth_probability,
 )
+from app.disclosure.estimates import average, share, shares, wilson
+from app.disclosure.figures import scope_figures
 from app.scoring import START, load_bank, load_myths, option_points, score_answers
-from app.tally import Tally
+from app.store.counters import Tally
 
 BANK = load_bank()
 MYTHS = load_myths()

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select
 
-from app import storage
-from app.chilling import OPTION_IDS as CHILLING_IDS
-from app.models import Counter, Room, SpentToken
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.scoring import load_bank, load_myths
+from app.store import hygiene as storage
+from app.store.models import Counter, Room, SpentToken
 from tests.helpers import QuizDriver, csrf_token, open_room
 from tests.receipts import counted
 

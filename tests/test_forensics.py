@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from app import storage, tally
-from app.database import make_engine
-from app.disclosure import counting
-from app.models import Counter
+from app.counting import items as counting
 from app.scoring import load_bank, load_myths
+from app.store import counters as tally
+from app.store import hygiene as storage
+from app.store.database import make_engine
+from app.store.models import Counter
 from tests.attack import SITE, Score, Victim, finish, guess_from, yes_no
 
 VICTIMS = 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.security import CONTENT_SECURITY_POLICY
+from app.web.security import CONTENT_SECURITY_POLICY
 
 
 @pytest.mark.parametrize("path", ["/", "/quiz/1", "/privacy", "/stats", "/no-such-page", "/static/style.css"])
@@ -32,7 +32,7 @@ def test_html_is_never_cached_by_shared_caches(client):
 
 def test_hsts_behind_https(database_url, tmp_path):
     from app import create_app
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     upgrade(database_url)
     app = create_app({"DATABASE_URL": database_url, "BEHIND_HTTPS": True, "INSTANCE_PATH": str(tmp_path)})

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from app.i18n import HTML_LANG, LANGUAGES
+from app.web.i18n import HTML_LANG, LANGUAGES
 from tests.helpers import csrf_token
 
 HTML_LANG_RE = re.compile(r'<html lang="([^"]+)">')
@@ -146,11 +146,11 @@ def test_start_up_warns_when_catalogues_were_not_compiled(database_url, tmp_path
     po.parent.mkdir(parents=True)
     po.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
     settings = {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path)}
-    with caplog.at_level("WARNING", logger="app.i18n"):
+    with caplog.at_level("WARNING", logger="app.web.i18n"):
         create_app({**settings, "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "translations")})
     assert "translations not compiled for de" in caplog.text
     caplog.clear()
-    with caplog.at_level("WARNING", logger="app.i18n"):
+    with caplog.at_level("WARNING", logger="app.web.i18n"):
         create_app(settings)  # the project's own catalogues, compiled by `make test`
     assert "translations not compiled" not in caplog.text
 

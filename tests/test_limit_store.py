@@ -25,8 +25,8 @@ from werkzeug.wrappers import Response
 
 from app import create_app
 from app.config import settings_from_env
-from app.rate_limits import client_key, per_worker_notice
-from app.schema import upgrade
+from app.store.schema import upgrade
+from app.web.rate_limits import client_key, per_worker_notice
 from bench.loadgen import Server, running
 from bench.ports import free_port
 from tests.conftest import Store

@@ -13,9 +13,9 @@ from collections import Counter as Multiset
 import pytest
 from sqlalchemy import select
 
-from app.disclosure.randomized_response import truth_probability
-from app.models import Counter, Room
-from app.tally import GLOBAL, CounterKey
+from app.counting.randomized_response import truth_probability
+from app.store.counters import GLOBAL, CounterKey
+from app.store.models import Counter, Room
 from bench.loadgen import CSRF_RE, Server, request, running, session_cookie
 from tests.loadgen import expected_counters, run_load
 

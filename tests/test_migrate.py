@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from app.schema import MIGRATION_LOCK_KEY, current_revision, head_revision, upgrade
+from app.store.schema import MIGRATION_LOCK_KEY, current_revision, head_revision, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def test_counts_made_before_deniable_counting_are_deleted_by_the_upgrade(databas
     randomized response deletes them (and the published copy), and keeps the rooms."""
     from alembic import command
 
-    from app.schema import alembic_config
+    from app.store.schema import alembic_config
 
     engine = create_engine(database_url)
     try:

@@ -13,7 +13,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.schema import upgrade
+from app.store.schema import upgrade
 from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
 from tests.loadgen import Visitor
 

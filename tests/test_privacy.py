@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.scoring import best_answers, worst_answers
 
 CLIENT_ADDR = "203.0.113.77"
@@ -69,7 +69,7 @@ def test_no_stored_value_or_log_line_holds_the_client(app, quiz, client, store, 
 
 
 def test_no_table_links_two_answers_of_one_person(app):
-    from app.models import Base
+    from app.store.models import Base
 
     # "joined" is a count of joins, added to at each join: it links to no one and to no answer
     room_columns = {"id", "code", "title", "presenter_hash", "expires_on", "language", "odds", "closed", "joined"}
@@ -97,7 +97,7 @@ def test_session_cookie_is_strictly_necessary_and_short_lived(client, quiz):
 
 def test_session_cookie_is_secure_behind_https(database_url, tmp_path, bank):
     from app import create_app
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     upgrade(database_url)
     app = create_app(
@@ -128,7 +128,7 @@ def test_a_shared_folder_holding_the_database_is_never_changed(tmp_path):
     folder keeps its mode: closing /tmp would lock every other account out of it."""
     import stat
 
-    from app.storage import private_folder, private_sqlite_file
+    from app.store.hygiene import private_folder, private_sqlite_file
 
     shared = tmp_path / "shared"
     shared.mkdir()

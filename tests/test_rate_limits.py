@@ -164,7 +164,7 @@ def test_instances_sharing_a_store_share_the_limit(database_url: str, tmp_path, 
 
     import redis
 
-    from app.rate_limits import client_key
+    from app.web.rate_limits import client_key
 
     ip = f"198.51.100.{random.randint(1, 254)}"
     uri = "redis://127.0.0.1:6379/6"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app import tally
-from app.disclosure import counting
+from app.counting import items as counting
 from app.scoring import worst_answers
+from app.store import counters as tally
 from tests.helpers import csrf_token
 from tests.receipts import counted, receipt_lines
 
@@ -50,18 +50,17 @@ def test_receipt_says_what_each_counter_means_and_what_was_not_kept(quiz, client
 
 def test_the_tally_writes_only_what_it_was_given_and_returns_it(app, bank):
     """One source of truth: the keys the tally writes (randomized values) are the keys it hands back."""
-    from app.counted_once import new_token, spendable
+    from app.counting.finish import write
+    from app.counting.start_token import new_token, spendable
 
     answers = worst_answers(bank)
     items = counting.quiz_items(bank, answers, "no")
     randomized = counting.randomize_for(items, [counting.Scope(tally.GLOBAL, 4)])
-    with app.app_context():
-        session = app.extensions["database"].sessions()
-        token = spendable(new_token())
-        keys = tally.record_completion(session, randomized, token)
-        assert keys == tally.completion_keys(randomized)
+    sessions = app.extensions["database"].sessions
+    keys = write(sessions, randomized, spendable(new_token()), tally.COMPLETIONS)
+    assert keys == counting.completion_keys(randomized, tally.COMPLETIONS)
+    with sessions() as session:
         live = tally.read_tally(session, bank)
-        session.close()
     assert live.completions == 1 and sum(live.chilling.values()) == 1
     assert len(keys) == len(bank.questions) + 2
     counted_values = {k.metric: k.value for k in keys}
@@ -84,7 +83,7 @@ def test_no_receipt_when_the_database_failed(quiz, client, app, monkeypatch):
     def broken(*_args, **_kwargs):
         raise OperationalError("stmt", {}, Exception("down"))
 
-    monkeypatch.setattr(tally, "_upsert_increment", broken)
+    monkeypatch.setattr(tally, "increment", broken)
     quiz.complete()
     page = client.get("/quiz/result").get_data(as_text=True)
     assert "Nothing was counted" in page

@@ -16,7 +16,7 @@ from tests.helpers import csrf_token
 @pytest.fixture
 def production_like(database_url, tmp_path):
     """The app as production reads it from the environment (TRUSTED_HOSTS set)."""
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     upgrade(database_url)
     env = {"APP_ENV": "production", "SECRET_KEY": "s" * 32, "TRUSTED_HOSTS": "score.example.org"}
@@ -67,7 +67,7 @@ def test_a_request_id_is_believed_only_from_a_trusted_proxy(client):
 
 
 def test_the_trusted_proxies_are_the_ones_gunicorn_believes(database_url, tmp_path):
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     upgrade(database_url)
     settings = settings_from_env({"APP_ENV": "testing", "FORWARDED_ALLOW_IPS": "10.0.0.0/8"})
@@ -98,7 +98,7 @@ def send_chunked(base: str, path: str, body: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     folder = tmp_path_factory.mktemp("chunked")
     server = Server(f"sqlite:///{folder / 'chunked.sqlite3'}", workers=1, env={"MAX_BODY_BYTES": "2048"})

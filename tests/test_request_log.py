@@ -11,7 +11,7 @@ from app import create_app
 
 @pytest.fixture
 def json_app(database_url, tmp_path):
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     upgrade(database_url)
     app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "LOG_FORMAT": "json"})

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from app.disclosure import counting
-from app.models import Room
+from app.counting import finish
+from app.counting import items as counting
+from app.store.models import Room
 from tests.helpers import QuizDriver, csrf_token, open_room
 
 
@@ -32,7 +33,7 @@ def _close_while_counting(app, monkeypatch):
             s.commit()
         return randomize(items, scopes, *args)
 
-    monkeypatch.setattr(counting, "randomize_for", close_then_randomize)
+    monkeypatch.setattr(finish, "randomize_for", close_then_randomize)
 
 
 def test_a_quiz_finishing_while_its_room_closes_is_not_counted_in_the_room(app, client, bank, store, monkeypatch):
@@ -75,34 +76,44 @@ def test_a_close_waits_for_a_count_already_checking_the_room(app, client, bank, 
     """The room check holds the room until the count commits (a share lock on PostgreSQL, the
     one write lock on SQLite): a close that arrives meanwhile commits after it, never between."""
     import threading
-    import time
 
-    from app import tally
-    from app.counted_once import new_token, spendable
+    from sqlalchemy import event
+    from sqlalchemy.orm import sessionmaker
+
+    from app.counting.finish import write
+    from app.counting.start_token import new_token, spendable
     from app.rooms import store as rooms
+    from app.store import counters as tally
 
     open_room(client)
     room = _room(store)
     items = counting.quiz_items(bank, {q.id: q.options[0].id for q in bank.questions}, "no")
     counted = counting.randomize_for(items, [counting.Scope(room.scope, room.odds)])
-    checked, times = threading.Event(), {}
+    engine = app.extensions["database"].engine
+    counting_sessions = sessionmaker(engine, expire_on_commit=False)
+    checked, close_sent, order = threading.Event(), threading.Event(), []
 
-    def hold(session):
-        rooms.refuse_if_closed(session, room.id)
+    @event.listens_for(counting_sessions, "before_commit")
+    def hold(_session):
+        """The room is checked and held: let the close start, and give it time to commit if it could."""
         checked.set()
-        time.sleep(0.5)  # the close arrives now
-        times["counted"] = time.monotonic()
+        close_sent.wait(5)
+        closed_meanwhile = closed.wait(0.5)  # a close that could commit now would, well within this
+        order.append("counted" if not closed_meanwhile else "counted after the close")
+
+    closed = threading.Event()
 
     def close():
         checked.wait(5)
-        with app.extensions["database"].sessions() as s:
+        with sessionmaker(engine).begin() as s:
+            close_sent.set()
             rooms.set_closed(s, room, True)
-        times["closed"] = time.monotonic()
+        order.append("closed")
+        closed.set()
 
     closer = threading.Thread(target=close)
     closer.start()
-    with app.extensions["database"].sessions() as s:
-        tally.record_completion(s, counted, spendable(new_token()), before_commit=hold)
-    closer.join(10)
-    assert times["closed"] >= times["counted"]  # the close committed after the count, not between
+    write(counting_sessions, counted, spendable(new_token()), tally.COMPLETIONS, room=room)
+    closer.join(15)
+    assert order == ["counted", "closed"]  # the close committed after the count, not between
     assert store.count("completions", scope=room.scope) == 1 and _room(store).closed

@@ -7,7 +7,7 @@ import io
 import re
 from collections import Counter as Multiset
 
-from app.chilling import OPTION_IDS as CHILLING_IDS
+from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.disclosure.estimates import share, shares
 from app.scoring import load_myths, worst_answers
 from tests.helpers import QuizDriver, csrf_token, open_room

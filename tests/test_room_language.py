@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Room
+from app.store.models import Room
 from tests.helpers import QuizDriver, csrf_token, open_room
 
 GERMAN_BROWSER = {"Accept-Language": "de-DE,de;q=0.9"}

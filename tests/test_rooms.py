@@ -12,10 +12,11 @@ from babel.dates import format_date
 from sqlalchemy import select, update
 
 from app import create_app
-from app.models import Room
 from app.rooms import codes, store
-from app.schema import upgrade
 from app.scoring import best_answers, worst_answers
+from app.store.hygiene import purge_expired
+from app.store.models import Room
+from app.store.schema import upgrade
 from tests.helpers import QuizDriver, csrf_token, open_room
 
 
@@ -65,8 +66,8 @@ def room_scope(store) -> str:
 
 def expected_estimates(app, bank, store, scope: str) -> list[float]:
     """The estimates a page must show for a scope, computed from the stored counters alone."""
-    from app import tally
     from app.disclosure.figures import scope_figures
+    from app.store import counters as tally
 
     with store._session() as s:
         counts = tally.read_tally(s, bank, scope)
@@ -211,7 +212,7 @@ def test_a_level_outside_the_offered_ones_opens_nothing(client, store):
 
 def test_a_room_s_counters_all_exist_at_zero_from_its_opening(app, client, store, bank):
     """Row order cannot tell who came first: every counter of the room is made with it."""
-    from app import tally
+    from app.store import counters as tally
 
     open_room(client)
     with store._session() as s:
@@ -267,11 +268,13 @@ def test_purge_command_deletes_expired_rooms_and_their_counters(app, bank, room,
     assert store.count("completions") == 6  # global counts are not touched
 
 
-def test_opening_a_room_purges_expired_ones(app, client, bank, room, store):
+def test_the_maintenance_timer_purges_expired_rooms_and_leaves_open_ones(app, client, bank, room, store):
     code, _, _ = room
     participant(app, bank, code)
     gone = expire(app, code)
     open_room(client, "Next week")
+    assert any(gone.scope in r[0] for r in store.rows())  # opening a room deletes nothing: the timer does
+    assert purge_expired(app.extensions["database"].sessions).rooms == 1
     assert not any(gone.scope in r[0] for r in store.rows())
     with store._session() as s:
         assert [r.title for r in s.scalars(select(Room))] == ["Next week"]

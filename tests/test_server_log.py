@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from app.server_log import WithoutVisitor
+from app.web.server_log import WithoutVisitor
 from bench.loadgen import Server, request, running
 
 MARKER = "k7q-visitor-sent-this"
@@ -39,7 +39,7 @@ def send_raw(base: str, payload: bytes) -> bytes:
 def gunicorn(tmp_path, request):
     env = {"LOG_LEVEL": "INFO", "LOG_FORMAT": request.param}  # json: gunicorn.conf.py's logconfig_dict
     server = Server(f"sqlite:///{tmp_path / 'log.sqlite3'}", workers=1, env=env)
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     upgrade(server.database_url)
     with running(server, tmp_path):

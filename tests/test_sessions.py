@@ -72,7 +72,7 @@ def test_an_expired_cookie_reaching_a_later_question_says_why(app, client, bank)
 
 def test_the_lifetime_is_a_setting(database_url, tmp_path, bank):
     from app.config import settings_from_env
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     upgrade(database_url)
     settings = settings_from_env({"APP_ENV": "testing", "SESSION_LIFETIME_HOURS": "2"})
@@ -138,7 +138,7 @@ def test_the_cookie_length_does_not_tell_answers_apart(app, bank):
 
 
 def test_a_cookie_made_with_a_retired_secret_still_opens(database_url, tmp_path, bank):
-    from app.schema import upgrade
+    from app.store.schema import upgrade
 
     upgrade(database_url)
     old = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "old-" * 8})

@@ -38,15 +38,16 @@ from sqlalchemy import Column, Engine, MetaData, Table, create_engine, select
 from sqlalchemy.orm import Session
 
 from app import create_app
-from app.database import get_session
 from app.disclosure import published
 from app.disclosure.figures import scope_figures
-from app.models import ROOM_SCOPE_PREFIX
 from app.rooms import codes, store
-from app.schema import alembic_config, create_site_counters, current_revision, head_revision, upgrade
 from app.scoring import Bank, MythRound, load_bank, load_myths
 from app.scoring.bank import DEFAULT_BANK
-from app.tally import ANSWER_PREFIX, COMPLETIONS, GLOBAL, MYTH_ROUNDS, Tally, read_tally, scope_keys
+from app.store.counters import ANSWER_PREFIX, COMPLETIONS, GLOBAL, MYTH_ROUNDS, Tally, read_tally, scope_keys
+from app.store.database import get_session
+from app.store.days import today
+from app.store.models import ROOM_SCOPE_PREFIX
+from app.store.schema import alembic_config, create_site_counters, current_revision, head_revision, upgrade
 from tests.helpers import TEST_MIN_FINISHED, QuizDriver, csrf_token, open_room
 
 FIRST_KEPT = "0003"  # the last revision allowed to delete counters (it did, on purpose)
@@ -135,7 +136,7 @@ class Seeder:
         if kind is datetime:
             return datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
         if kind is date:
-            return store.today() + timedelta(days=2)
+            return today() + timedelta(days=2)
         if kind is bytes:
             return self.rng.randbytes(8)
         if kind in (dict, list):
@@ -172,7 +173,7 @@ class Seeder:
                     "code": room.code,
                     "title": room.title,
                     "presenter_hash": codes.secret_hash(secret),
-                    "expires_on": store.today() + timedelta(days=settings["days"]),
+                    "expires_on": today() + timedelta(days=settings["days"]),
                     "language": settings["language"],
                     "odds": room.odds,
                     "closed": room.closed,
@@ -206,7 +207,7 @@ class Seeder:
         return [
             {
                 "token_hash": hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
-                "expires_on": store.today() + timedelta(days=1),
+                "expires_on": today() + timedelta(days=1),
             }
             for _ in range(5)
         ]

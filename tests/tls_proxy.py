@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from app.schema import upgrade
+from app.store.schema import upgrade
 from bench.loadgen import Server, running
 from bench.ports import free_port
 from tests.helpers import require

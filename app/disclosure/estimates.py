@@ -29,7 +29,7 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from .randomized_response import keep_probability
+from ..counting.randomized_response import keep_probability
 
 Z95 = 1.959963984540054  # the normal quantile of a two-sided 95% range
 

@@ -18,22 +18,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..scoring import (
-    SCORE_MAX,
-    SCORE_MIN,
-    START,
-    Bank,
-    MythRound,
-    Option,
-    Question,
-    Statement,
-    band_for,
-    option_points,
-)
-from ..tally import RIGHT, Tally
-from .counting import CHILLING_IDS
+from ..counting.items import CHILLING_IDS
+from ..counting.randomized_response import epsilon, truth_probability
+from ..scoring import SCORE_MAX, SCORE_MIN, START, Bank, MythRound, Option, Question, Statement, band_for, option_points
+from ..store.counters import RIGHT, Tally
 from .estimates import Mean, Share, average, share, shares
-from .randomized_response import epsilon, truth_probability
 
 WATCHED = ("changed", "considered")  # closing answers that admit being watched mattered
 COSTLIEST = 3

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .. import tally
 from ..content import get_bank, get_myths
-from ..database import get_session
-from ..models import Room
+from ..counting.scopes import site_scope
+from ..store import counters
+from ..store.database import get_session
+from ..store.models import Room
 from .figures import Figures, Standing, scope_figures, standing
 
 
 def figures_of(scope: str, odds: int) -> Figures:
-    counts = tally.read_tally(get_session(), get_bank(), scope)
+    counts = counters.read_tally(get_session(), get_bank(), scope)
     return scope_figures(get_bank(), get_myths(), counts, odds=odds, min_finished=current_app.config["MIN_FINISHED"])
 
 
 def site_figures() -> Figures:
-    return figures_of(tally.GLOBAL, current_app.config["EPSILON_ODDS"])
+    site = site_scope()
+    return figures_of(site.name, site.odds)
 
 
 def room_figures(room: Room) -> Figures:

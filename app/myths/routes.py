@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import finishing, tally
 from ..content import get_bank, get_myths
-from ..database import get_session
-from ..disclosure import counting, published
-from ..errors import render_error
-from ..rate_limits import completions_limit, limiter, reached_the_result
-from ..receipt import receipt
+from ..counting.finish import count_myth_round
+from ..counting.items import myth_items
+from ..disclosure import published
+from ..rooms.membership import membership
 from ..scoring import MythRound
 from ..scoring.myths import VERDICTS
-from ..visitor import myths as progress
-from ..visitor import room as membership
+from ..store.database import get_session
+from ..visitor.receipt import receipt
+from ..visitor.state import myths as progress
+from ..web.errors import render_error
+from ..web.rate_limits import completions_limit, limiter, reached_the_result
 from . import bp
 
 
@@ -36,8 +37,10 @@ def round_page() -> Response | str | tuple[str, int]:
 
     progress.save_guesses(given)
     if progress.counted_keys() is None:
-        items = counting.myth_items(myths, myths.marks(given))
-        finishing.count_finished(progress, items, tally.record_myth_round)
+        items = myth_items(myths, myths.marks(given))
+        outcome = count_myth_round(progress.token(), items, membership.joined_room(get_session()))
+        membership.settle(outcome)
+        progress.record_outcome(outcome)
     return redirect(url_for("myths.result"), 303)
 
 

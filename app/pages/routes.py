@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, send_from_directory, session, url_for
 from werkzeug.wrappers import Response
 
-from .. import chilling
+from ..content import closing_question as chilling
 from ..content import get_bank, get_myths
+from ..counting.scopes import site_scope
 from ..disclosure import published
 from ..disclosure.figures import level
 from . import bp
@@ -28,7 +29,7 @@ def privacy() -> str:
     return render_template(
         "pages/privacy.html",
         bank=get_bank(),
-        level=level(current_app.config["EPSILON_ODDS"]),
+        level=level(site_scope().odds),
         min_finished=current_app.config["MIN_FINISHED"],
     )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import visitor
-from ..database import get_session
-from ..models import Room
+from ..rooms.membership import membership
+from ..store.database import get_session
+from ..store.models import Room
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
@@ -18,7 +18,7 @@ def _joined_room() -> dict[str, object]:
 
     def joined() -> Room | None:
         try:
-            return visitor.room.joined_room(get_session())
+            return membership.joined_room(get_session())
         except SQLAlchemyError:
             return None  # the database is away: the quiz pages still work, without the room line
 

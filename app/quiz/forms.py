@@ -7,9 +7,9 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from .. import chilling
-from ..forms import Form
+from ..content import closing_question as chilling
 from ..scoring import Question
+from ..web.forms import Form
 
 
 class AnswerForm(Form):

@@ -8,13 +8,13 @@ from typing import Any
 from flask import render_template
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import tally
 from ..content import get_bank, get_myths
 from ..disclosure.figures import Standing
 from ..disclosure.published import site_standing
-from ..receipt import NOT_KEPT, receipt
 from ..scoring import START, Change, Report, cheapest_way_up, score_answers
-from ..visitor import quiz as progress
+from ..store import counters
+from ..visitor.receipt import NOT_KEPT, receipt
+from ..visitor.state import quiz as progress
 from .takeaway import takeaway
 
 # The parts of the result page that a what-if redraws, by element id.
@@ -35,7 +35,7 @@ def part_context(report: Report, change: Change | None) -> dict[str, Any]:
         "report": report,
         "change": change,
         "counted": counted,
-        "counted_in_room": any(key.scope != tally.GLOBAL for key in keys),
+        "counted_in_room": any(key.scope != counters.GLOBAL for key in keys),
         "changed_since_counted": counted is not None and counted != given,
         "count_failed": progress.count_failed(),
         "not_counted": progress.not_counted(),

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-from flask import abort, current_app, redirect, render_template, request, url_for
-from sqlalchemy.orm import Session
+from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import finishing, tally
 from ..content import get_bank
-from ..disclosure import counting
-from ..disclosure.randomized_response import Counted
-from ..errors import render_error
-from ..rate_limits import completions_limit, limiter, reached_the_result
+from ..counting.finish import count_quiz
+from ..counting.items import quiz_items
+from ..rooms.membership import membership
 from ..scoring import Question
-from ..visitor import quiz as progress
+from ..store.database import get_session
+from ..visitor.state import quiz as progress
+from ..web.errors import render_error
+from ..web.rate_limits import completions_limit, limiter, reached_the_result
 from . import bp
 from .forms import AnswerForm, ClosingForm
 from .result_view import render_result
@@ -94,20 +92,12 @@ def closing() -> Response | str | tuple[str, int]:
 def _finish() -> Response:
     """Count the finished quiz once (randomized), then show the result from the true answers."""
     if progress.counted_keys() is None:
-        items = counting.quiz_items(get_bank(), progress.answers(get_bank()), progress.chilling_answer())
-        finishing.count_finished(progress, items, _record)
+        bank = get_bank()
+        items = quiz_items(bank, progress.answers(bank), progress.chilling_answer())
+        outcome = count_quiz(progress.token(), items, membership.joined_room(get_session()))
+        membership.settle(outcome)
+        progress.record_outcome(outcome)
     return redirect(url_for("quiz.result"), 303)
-
-
-def _record(
-    db: Session,
-    counted: Mapping[str, Sequence[Counted]],
-    token: tally.Token,
-    *,
-    before_commit: tally.BeforeCommit | None = None,
-) -> tuple[tally.CounterKey, ...]:
-    cap = current_app.config["ROOM_MAX_PARTICIPANTS"]
-    return tally.record_completion(db, counted, token, room_cap=cap, before_commit=before_commit)
 
 
 @bp.get("/result")

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..content import get_bank
-from ..errors import render_error
-from ..i18n import BAND_NAMES
 from ..scoring import AnswerError, Change, what_if
-from ..visitor import quiz as progress
+from ..visitor.state import quiz as progress
+from ..web.errors import render_error
+from ..web.i18n import BAND_NAMES
 from . import bp
 from .result_view import render_parts, render_result
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import click
 
-from ..database import get_session
-from . import bp, store
+from ..store.database import get_database
+from ..store.hygiene import purge_expired
+from . import bp
 
 bp.cli.short_help = "Workshop rooms."
 
 
 @bp.cli.command("purge-expired")
-def purge_expired() -> None:
-    """Delete every expired room, its counters, and any room counters left without a room."""
-    session = get_session()
-    rooms = store.purge_expired(session)
-    orphans = store.purge_orphan_counters(session)
-    click.echo(f"purged {rooms} expired room(s) and {orphans} orphaned counter row(s)")
+def purge_expired_now() -> None:
+    """Delete every expired room, its counters, any room counters left without a room, and
+    spent tokens past their day (what the maintenance timer does every minute)."""
+    purged = purge_expired(get_database().sessions)
+    click.echo(
+        f"purged {purged.rooms} expired room(s), {purged.orphan_counters} orphaned counter row(s)"
+        f" and {purged.spent_tokens} spent token(s)"
+    )

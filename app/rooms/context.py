@@ -7,10 +7,9 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from .. import tally
-from ..disclosure import counting
+from ..counting.scopes import counted_in_site
 from ..disclosure.figures import level
-from ..models import Room
+from ..store.models import Room
 from . import codes
 from .qr import qr_svg
 
@@ -38,10 +37,9 @@ def room_context(room: Room) -> dict[str, object]:
 
 def privacy(room: Room) -> dict[str, object]:
     """The settings the join, created and presenter pages word their promises from."""
-    site = counting.Scope(tally.GLOBAL, current_app.config["EPSILON_ODDS"])
     return {
         "level": level(room.odds),
-        "counted_globally": site in counting.plan(site, counting.Scope(room.scope, room.odds)),
+        "counted_globally": counted_in_site(room),
         "min_finished": current_app.config["MIN_FINISHED"],
         "ttl_days": current_app.config["ROOM_TTL_DAYS"],
         "deletes_on": room.expires_on,

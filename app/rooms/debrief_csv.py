@@ -12,11 +12,11 @@ import io
 
 from flask_babel import gettext as _
 
-from .. import chilling
-from ..bank_text import translate
+from ..content import closing_question as chilling
+from ..content.bank_text import translate
 from ..disclosure.estimates import Share
 from ..disclosure.figures import Figures, ScoreFigure
-from ..models import Room
+from ..store.models import Room
 from . import codes
 
 HEADER = ["section", "item", "detail", "estimate", "low", "high", "site_estimate", "site_low", "site_high"]

@@ -6,9 +6,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import AnyOf, Length, Optional
 
-from ..disclosure.randomized_response import DEFAULT_ODDS, ROOM_ODDS
-from ..forms import Form
-from ..i18n import LANGUAGES
+from ..config import DEFAULT_ODDS
+from ..web.forms import Form
+from ..web.i18n import LANGUAGES
+
+ROOM_ODDS = (2, 4, 9)  # the levels a facilitator may choose: stronger, the default, weaker
 
 
 class CreateRoomForm(Form):

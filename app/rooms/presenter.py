@@ -13,13 +13,13 @@ from flask import abort, jsonify, make_response, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from .. import chilling
+from ..content import closing_question as chilling
 from ..content import get_bank, get_myths
-from ..database import get_session
 from ..disclosure import published
 from ..disclosure.figures import Figures
-from ..i18n import use_language
-from ..models import Room
+from ..store.database import get_session, transaction
+from ..store.models import Room
+from ..web.i18n import use_language
 from . import bp, codes, debrief_csv, presenter_cookie, store
 from .context import privacy, room_context
 from .debrief_prompts import choose_prompts
@@ -188,7 +188,8 @@ def close(code: str, secret: str) -> Response:
     form = CloseRoomForm()
     if not form.validate():
         abort(400)
-    store.set_closed(get_session(), presented.room, form.closed.data == "1")
+    with transaction() as write:
+        store.set_closed(write, presented.room, form.closed.data == "1")
     return redirect(url_for("rooms.controls", code=presented.room.code, secret=secret), 303)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
-from ..models import Room
+from ..store.models import Room
 from . import codes
 
 PREFIX = "presenter-"

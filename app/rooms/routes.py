@@ -8,16 +8,19 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from .. import tally, visitor
 from ..content import get_bank, get_myths
-from ..database import get_session
+from ..counting.scopes import site_scope
 from ..disclosure.figures import Level, level
-from ..i18n import current_language, remember_language, use_language
-from ..models import Room
-from ..rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
+from ..store import counters
+from ..store.database import get_database, get_session, transaction
+from ..store.models import Room
+from ..visitor.state import quiz as quiz_progress
+from ..web.i18n import current_language, remember_language, use_language
+from ..web.rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
 from . import bp, codes, presenter, presenter_cookie, store
 from .context import privacy, room_context
 from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
+from .membership import membership
 
 # --- opening a room -------------------------------------------------------------------
 
@@ -25,7 +28,7 @@ from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
 @bp.route("/rooms/new", methods=["GET", "POST"])
 @limiter.limit(rooms_limit, methods=["POST"])
 def new_room() -> Response | str | tuple[str, int]:
-    form = CreateRoomForm(site_odds=current_app.config["EPSILON_ODDS"])
+    form = CreateRoomForm(site_odds=site_scope().odds)
     needed = current_app.config.get("FACILITATOR_PASSPHRASE")
     if not needed:
         del form.passphrase
@@ -38,7 +41,7 @@ def new_room() -> Response | str | tuple[str, int]:
         settings = store.RoomSettings(
             form.title.data or "", current_app.config["ROOM_TTL_DAYS"], int(form.odds.data), form.language.data
         )
-        made = store.create_room(get_session(), settings, get_bank(), get_myths())
+        made = store.create_room(get_database().sessions, settings, get_bank(), get_myths())
         room = made.room
         presenter_url = url_for("rooms.projector", code=room.code, secret=made.secret, _external=True)
         # Rendered straight from the POST, never redirected: the secret appears once, here.
@@ -97,10 +100,11 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
     if form.is_submitted():
         if not form.validate():
             abort(400, description="csrf")
-        if visitor.quiz.counted_keys() is not None:
-            visitor.quiz.restart()  # a quiz already counted elsewhere starts afresh for the room
-        if visitor.room.join(room):
-            store.count_join(db, room)  # once per member: joining again from the same cookie adds nothing
+        if quiz_progress.counted_keys() is not None:
+            quiz_progress.restart()  # a quiz already counted elsewhere starts afresh for the room
+        if membership.join(room):
+            with transaction() as write:
+                store.count_join(write, room)  # once per member: joining again from the same cookie adds nothing
         remember_language(room.language)  # the quiz follows; the switcher can still change it
         return redirect(url_for("quiz.start"), 303)
     return render_template("rooms/join.html", room=room, form=form, **privacy(room))
@@ -108,7 +112,7 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
 
 @bp.post("/rooms/leave")
 def leave() -> Response:
-    visitor.room.leave()
+    membership.leave()
     return redirect(url_for("pages.index"), 303)
 
 
@@ -126,7 +130,7 @@ def _no_such_room(code: str, *, expired: bool) -> tuple[str, int]:
 
 
 def _is_full(room: Room) -> bool:
-    return tally.finished_count(get_session(), room.scope) >= current_app.config["ROOM_MAX_PARTICIPANTS"]
+    return counters.finished_count(get_session(), room.scope) >= current_app.config["ROOM_MAX_PARTICIPANTS"]
 
 
 def _room_full() -> tuple[str, int]:

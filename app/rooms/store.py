@@ -8,17 +8,13 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, literal, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from .. import counted_once, tally
-from ..models import ROOM_SCOPE_PREFIX, Room
 from ..scoring import Bank, MythRound
+from ..store import counters
+from ..store.days import today
+from ..store.models import ROOM_SCOPE_PREFIX, Room
 from . import codes
-
-PURGE_BATCH = 20  # rooms purged per opportunistic pass, so no request waits long
-
-
-today = counted_once.today  # rooms know days, never times
 
 
 def is_open(room: Room, on: date | None = None) -> bool:
@@ -39,9 +35,9 @@ class RoomSettings:
     language: str | None = None
 
 
-def create_room(session: Session, settings: RoomSettings, bank: Bank, myths: MythRound) -> NewRoom:
-    """A new room with a fresh code and all its counters at zero; retries the rare code collision."""
-    purge_expired(session, limit=PURGE_BATCH)
+def create_room(sessions: sessionmaker[Session], settings: RoomSettings, bank: Bank, myths: MythRound) -> NewRoom:
+    """A new room with a fresh code and all its counters at zero, in one transaction of its
+    own; a new code for the rare collision."""
     for _attempt in range(10):
         secret = codes.new_secret()
         room = Room(
@@ -55,13 +51,12 @@ def create_room(session: Session, settings: RoomSettings, bank: Bank, myths: Myt
             closed=False,
             joined=0,
         )
-        session.add(room)
         try:
-            session.flush()
-            tally.create_scope(session, room.scope, bank, myths)  # in the room's own transaction
-            session.commit()
+            with sessions.begin() as session:
+                session.add(room)
+                session.flush()
+                counters.create_scope(session, room.scope, bank, myths)
         except IntegrityError:
-            session.rollback()
             continue
         return NewRoom(room, secret)
     raise RuntimeError("could not find a free room code")
@@ -73,7 +68,7 @@ _ROOM_BY_CODE = select(_ROOMS).where(_ROOMS.c.code == bindparam("code"))
 _ROOM_BY_ID = select(_ROOMS).where(_ROOMS.c.id == bindparam("id"))
 
 
-_ROOM_AND_FINISHED = select(_ROOMS, *tally.finished_columns(literal(ROOM_SCOPE_PREFIX) + _ROOMS.c.id)).where(
+_ROOM_AND_FINISHED = select(_ROOMS, *counters.finished_columns(literal(ROOM_SCOPE_PREFIX) + _ROOMS.c.id)).where(
     _ROOMS.c.code == bindparam("code")
 )
 
@@ -121,70 +116,11 @@ def _read(session: Session, query: Select[Any], params: dict[str, str]) -> Room 
     return None if row is None else Room(**row._mapping)
 
 
-class RoomClosed(Exception):
-    """The room was closed (or deleted) before a count in it could commit; nothing was written."""
-
-
-_ROOM_CLOSED_SHARED = select(Room.closed).where(Room.id == bindparam("id")).with_for_update(read=True)
-
-
-def refuse_if_closed(session: Session, room_id: str) -> None:
-    """Inside a counting transaction, before its commit: raise RoomClosed if the room is closed
-    or gone. On PostgreSQL the room's row stays share-locked until that commit, so a close
-    either committed first (and is seen here) or waits for this count; on SQLite the count
-    already holds the one write lock, so no close can commit in between."""
-    closed = session.execute(_ROOM_CLOSED_SHARED, {"id": room_id}).scalar_one_or_none()
-    if closed is None or closed:
-        raise RoomClosed(room_id)
-
-
 def count_join(session: Session, room: Room) -> None:
     """Add one to the room's joined count (one atomic statement: concurrent joins all count)."""
-    try:
-        session.execute(update(Room).where(Room.id == room.id).values(joined=Room.joined + 1))
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    session.execute(update(Room).where(Room.id == room.id).values(joined=Room.joined + 1))
 
 
 def set_closed(session: Session, room: Room, closed: bool) -> None:
     """Close a room to new finishes (or open it again); its figures stay on the presenter's screens."""
-    try:
-        session.execute(update(Room).where(Room.id == room.id).values(closed=closed))
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-
-
-def purge_expired(session: Session, *, limit: int | None = None, on: date | None = None) -> int:
-    """Delete expired rooms and all their counters, oldest first, and spent tokens past their
-    day; returns how many rooms went."""
-    day = on or today()
-    query = select(Room).where(Room.expires_on <= day).order_by(Room.expires_on)
-    if limit is not None:
-        query = query.limit(limit)
-    try:
-        expired = list(session.scalars(query))
-        tally.delete_scopes(session, [r.scope for r in expired])
-        for room in expired:
-            session.delete(room)
-        tally.purge_spent_tokens(session, day)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return len(expired)
-
-
-def purge_orphan_counters(session: Session) -> int:
-    """Delete room counters whose room is gone (e.g. a quiz finished while its room was purged)."""
-    kept = select(literal(ROOM_SCOPE_PREFIX) + Room.id)
-    try:
-        deleted = tally.delete_orphan_scopes(session, ROOM_SCOPE_PREFIX, kept)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return deleted
+    session.execute(update(Room).where(Room.id == room.id).values(closed=closed))

@@ -15,6 +15,9 @@ NEUTRAL_POINTS = 50
 DEFAULT_BANK = Path(__file__).with_name("bank.toml")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
+# The score's range, as Zhima Credit's: every threshold a bank names lies within it.
+SCORE_MIN, SCORE_MAX = 350, 950
+
 
 class BankError(ValueError):
     """A bank file that cannot be used, with the place that is wrong."""
@@ -266,8 +269,8 @@ def parse_bank(data: dict[str, Any], path: Path | str = "<bank>") -> Bank:
     for i, table in enumerate(r.tables(data, "perks", "top level"), 1):
         where = f"perk {i}"
         threshold = r.get(table, "threshold", int, where)
-        if not 350 <= threshold <= 950:
-            raise r.fail(where, f"field 'threshold' is {threshold}, expected 350 to 950")
+        if not SCORE_MIN <= threshold <= SCORE_MAX:
+            raise r.fail(where, f"field 'threshold' is {threshold}, expected {SCORE_MIN} to {SCORE_MAX}")
         perks.append(
             Perk(
                 threshold,
@@ -284,8 +287,10 @@ def parse_bank(data: dict[str, Any], path: Path | str = "<bank>") -> Bank:
         if not isinstance(table, dict):
             raise r.fail(where, "must be a table")
         low, high = r.get(table, "low", int, where), r.get(table, "high", int, where)
-        if not 350 <= low <= high <= 950:
-            raise r.fail(where, f"'low' and 'high' are {low} and {high}, expected 350 <= low <= high <= 950")
+        if not SCORE_MIN <= low <= high <= SCORE_MAX:
+            raise r.fail(
+                where, f"'low' and 'high' are {low} and {high}, expected {SCORE_MIN} <= low <= high <= {SCORE_MAX}"
+            )
         real_scores.append(RealScores(low, high, r.get(table, "year", int, where), r.claim(table, where)))
 
     return Bank(

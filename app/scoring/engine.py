@@ -24,19 +24,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .bank import NEUTRAL_POINTS, Bank, Dimension, Option, Perk, Question, Source
+from .bank import NEUTRAL_POINTS, SCORE_MAX, SCORE_MIN, Bank, Dimension, Option, Perk, Question, Source
 
-SCORE_MIN, SCORE_MAX = 350, 950
 START = 550
 BUCKET_WIDTH = 50
 
 # Zhima's bands as shown in Alipay at launch (documented, Chinese sources).
 BANDS: tuple[tuple[str, int, int], ...] = (
-    ("poor", 350, 549),
+    ("poor", SCORE_MIN, 549),
     ("fair", 550, 599),
     ("good", 600, 649),
     ("excellent", 650, 699),
-    ("extremely_good", 700, 950),
+    ("extremely_good", 700, SCORE_MAX),
 )
 BAND_IDS = tuple(b[0] for b in BANDS)
 BUCKETS = tuple(range(SCORE_MIN, SCORE_MAX, BUCKET_WIDTH))  # 350, 400, ..., 900

@@ -13,9 +13,9 @@ import re
 from flask import render_template
 
 from ..content import get_bank
-from ..errors import render_error
 from ..quiz.takeaway import takeaway
 from ..scoring import BANDS, SCORE_MAX, SCORE_MIN, band_for
+from ..web.errors import render_error
 from . import bp
 
 SCORE = re.compile(r"[1-9][0-9]{2}")  # as the result page writes it: no sign, no leading zero

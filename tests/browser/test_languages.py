@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.i18n import HTML_LANG
+from app.web.i18n import HTML_LANG
 
 from .conftest import tap_answer
 

@@ -6,7 +6,7 @@ a scope with a stronger level gets that value randomized further (post-processin
 can only remove information). A room with a stronger level than the site's is therefore
 not counted in the site's figures at all: they would have to be weaker than its promise.
 
-Pure Python: no Flask, no database.
+Pure Python: no Flask, no database access.
 """
 
 from __future__ import annotations
@@ -16,15 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..scoring import Bank, MythRound
+from ..store.counters import ANSWER_PREFIX, CHILLING, CHILLING_IDS, MYTH_PREFIX, RIGHT, WRONG, CounterKey
 from .randomized_response import Counted, Draw, Item, randomize_items, rerandomize_items
-
-ANSWER_PREFIX = "answer:"
-CHILLING = "chilling"
-MYTH_PREFIX = "myth:"
-RIGHT, WRONG = "right", "wrong"
-# The closing question's answers (app/chilling.py words them): ids only, so that the store
-# and the figures import no translated text.
-CHILLING_IDS = ("no", "considered", "changed")
 
 
 @dataclass(frozen=True)
@@ -78,3 +71,13 @@ def randomize_for(
         counted[scope.name] = values
         previous = (scope, values)
     return counted
+
+
+def completion_keys(counted: Mapping[str, Sequence[Counted]], total: str) -> tuple[CounterKey, ...]:
+    """Every counter one finished quiz (total=COMPLETIONS) or myth round (MYTH_ROUNDS) adds 1 to,
+    sorted, so that concurrent multi-row upserts on PostgreSQL lock rows in the same order."""
+    keys: list[CounterKey] = []
+    for scope, values in counted.items():
+        keys.append(CounterKey(scope, total, ""))
+        keys.extend(CounterKey(scope, c.metric, c.value) for c in values)
+    return tuple(sorted(keys))

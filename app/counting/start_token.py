@@ -2,7 +2,7 @@
 
 The token lives only in the visitor's signed cookie, with the day after which it is
 refused. When the quiz is counted, the token's SHA-256 is inserted in the same
-transaction as the counters (app/tally.py); a replay of the same cookie, from any worker
+transaction as the counters (app/counting/finish.py); a replay of the same cookie, from any worker
 or replica, finds it there and counts nothing. The stored hash holds no answer and no
 time finer than that day, and is deleted once the day has passed (by then the token is
 refused anyway). Taking the quiz again starts with a new token: counting a person twice
@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from .tally import Token
+from ..store.days import today
+
+
+@dataclass(frozen=True)
+class Token:
+    """The hash of a visitor's start token, and the day after which it is refused and deleted."""
+
+    token_hash: str
+    expires_on: date
+
 
 VALID_DAYS = 1  # a token started today may be counted today or tomorrow (UTC days)
-
-
-def today() -> date:
-    """The current day in UTC: the store knows days, never times."""
-    return datetime.now(UTC).date()
 
 
 def new_token() -> dict[str, str]:

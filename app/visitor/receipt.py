@@ -1,6 +1,6 @@
 """The data receipt: the counters a visit added 1 to, in words, read from the tally's own keys.
 
-It is built only from the CounterKey tuple that app.tally returned when it wrote (the
+It is built only from the CounterKey tuple that app.store.counters returned when it wrote (the
 randomized values), so it cannot say anything the database was not told, nor leave
 anything out. Beside each value the coin changed, it names the visitor's true answer,
 which only their own cookie holds.
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import chilling, tally
-from .bank_text import translate
-from .scoring import Bank, MythRound
+from ..content import closing_question as chilling
+from ..content.bank_text import translate
+from ..scoring import Bank, MythRound
+from ..store import counters
 
 NOT_KEPT = (
     _l("your IP address, browser, device or the page you came from"),
@@ -48,40 +49,40 @@ class Group:
 
 
 def scope_title(scope: str) -> str:
-    return _("Everyone (the public statistics)") if scope == tally.GLOBAL else _("Your room")
+    return _("Everyone (the public statistics)") if scope == counters.GLOBAL else _("Your room")
 
 
-def _describe(key: tally.CounterKey, bank: Bank, myths: MythRound) -> tuple[str, str]:
+def _describe(key: counters.CounterKey, bank: Bank, myths: MythRound) -> tuple[str, str]:
     metric, value = key.metric, key.value
-    if metric == tally.COMPLETIONS:
+    if metric == counters.COMPLETIONS:
         return _("Finished quizzes"), _("one more")
-    if metric == tally.CHILLING:
+    if metric == counters.CHILLING:
         return str(chilling.QUESTION), str(chilling.OPTIONS.get(value, value))
-    if metric.startswith(tally.ANSWER_PREFIX):
-        question = bank.question(metric[len(tally.ANSWER_PREFIX) :])
+    if metric.startswith(counters.ANSWER_PREFIX):
+        question = bank.question(metric[len(counters.ANSWER_PREFIX) :])
         option = question.option(value) if question else None
         if question and option:
             return translate(question.text), translate(option.text)
-    if metric == tally.MYTH_ROUNDS:
+    if metric == counters.MYTH_ROUNDS:
         return _("Finished rounds of myth or real"), _("one more")
-    if metric.startswith(tally.MYTH_PREFIX):
-        statement = myths.statement(metric[len(tally.MYTH_PREFIX) :])
+    if metric.startswith(counters.MYTH_PREFIX):
+        statement = myths.statement(metric[len(counters.MYTH_PREFIX) :])
         if statement:
-            return translate(statement.text), _("you were right") if value == tally.RIGHT else _("you were wrong")
+            return translate(statement.text), _("you were right") if value == counters.RIGHT else _("you were wrong")
     return metric, value  # a counter this version does not describe is still listed as stored
 
 
-def _reading_order(bank: Bank, myths: MythRound) -> Callable[[tally.CounterKey], tuple[int, str, str]]:
+def _reading_order(bank: Bank, myths: MythRound) -> Callable[[counters.CounterKey], tuple[int, str, str]]:
     """Totals, then band and range, then answers in the order asked: how a person reads it."""
-    first = {tally.COMPLETIONS: 0, tally.MYTH_ROUNDS: 0}
-    asked = {tally.ANSWER_PREFIX + q.id: 3 + i for i, q in enumerate(bank.questions)}
-    asked.update({tally.MYTH_PREFIX + s.id: 3 + i for i, s in enumerate(myths.statements)})
-    asked[tally.CHILLING] = 1000
+    first = {counters.COMPLETIONS: 0, counters.MYTH_ROUNDS: 0}
+    asked = {counters.ANSWER_PREFIX + q.id: 3 + i for i, q in enumerate(bank.questions)}
+    asked.update({counters.MYTH_PREFIX + s.id: 3 + i for i, s in enumerate(myths.statements)})
+    asked[counters.CHILLING] = 1000
     return lambda key: (first.get(key.metric, asked.get(key.metric, 2000)), key.metric, key.value)
 
 
 def receipt(
-    keys: Iterable[tally.CounterKey], changed: Mapping[tuple[str, str], str], bank: Bank, myths: MythRound
+    keys: Iterable[counters.CounterKey], changed: Mapping[tuple[str, str], str], bank: Bank, myths: MythRound
 ) -> Receipt:
     """The receipt grouped by scope, everyone first, each in reading order; `changed` names the
     true value of each (scope, metric) the coin counted differently."""
@@ -92,7 +93,7 @@ def receipt(
         your_value = _describe(key._replace(value=true), bank, myths)[1] if true is not None else None
         stored = f"{key.scope} · {key.metric} · {key.value or '—'}"
         by_scope.setdefault(key.scope, []).append(Line(stored, what, value, your_value, key.metric))
-    order = sorted(by_scope, key=lambda s: (s != tally.GLOBAL, s))
+    order = sorted(by_scope, key=lambda s: (s != counters.GLOBAL, s))
     return Receipt(tuple(Group(s, scope_title(s), tuple(by_scope[s])) for s in order))
 
 

@@ -25,10 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol
 
-# The strongest and the weakest level a site or a room may choose (e^ε).
-MIN_ODDS, MAX_ODDS = 2, 9
-DEFAULT_ODDS = 4  # ε = ln 4: a best guess about one yes/no answer is right at most 80% of the time
-ROOM_ODDS = (2, 4, 9)  # what a facilitator may choose: stronger, the default, weaker
+from ..config import MAX_ODDS, MIN_ODDS
 
 
 class Draw(Protocol):

@@ -22,7 +22,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .database import get_database
-from .storage import FILE_MODE, sqlite_path
+from .hygiene import FILE_MODE, sqlite_path
 
 BUSY_SECONDS = 30  # waits out a checkpoint that holds the database for a moment
 

@@ -21,7 +21,7 @@ from babel.numbers import format_currency
 from flask import Flask
 from flask_babel import get_locale, gettext
 
-from .scoring import Source
+from ..scoring import Source
 
 AMOUNT = re.compile(r"\{([A-Z]{3}):(\d+)\}")
 

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
-from .database import discard_session
+from ..store.database import discard_session
 from .session import session_expired
 
 log = logging.getLogger(__name__)

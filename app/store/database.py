@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -10,19 +11,19 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import storage
-from .database_deadline import Deadline
+from . import hygiene
+from .deadline import Deadline
 
 
 def make_engine(url: str, timeout: int | None = None) -> Engine:
     """An engine tuned for the backend: WAL and a busy timeout for SQLite. With a `timeout`
     (the app's, DATABASE_TIMEOUT_SECONDS) PostgreSQL gets connect, statement, pool and
-    per-request deadlines (app/database_deadline.py); without one (migrations, which may
+    per-request deadlines (app/store/deadline.py); without one (migrations, which may
     wait for each other's lock) it waits as long as the database needs."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            storage.private_sqlite_file(Path(path))  # 0600 in a 0700 folder, before SQLite opens it
+            hygiene.private_sqlite_file(Path(path))  # 0600 in a 0700 folder, before SQLite opens it
         # Writers queue for SQLite's one write lock: three times the deadline (9 s by default).
         busy = timeout * 3 if timeout else 30
         engine = create_engine(url, connect_args={"timeout": busy})
@@ -91,3 +92,9 @@ def discard_session() -> None:
             pass  # the connection is already gone; closing below releases what is left
         finally:
             session.close()
+
+
+def transaction() -> AbstractContextManager[Session]:
+    """A write of its own: a fresh session whose transaction commits when the block ends, or
+    rolls back if it raises (SQLAlchemy's sessionmaker.begin())."""
+    return get_database().sessions.begin()

@@ -124,7 +124,7 @@ def session_expired() -> bool:
 
 
 def refuse_foreign_session() -> None:
-    """A request hook (app/request_layers.py): a cookie this site did not make gets a 400 page."""
+    """A request hook (app/web/layers.py): a cookie this site did not make gets a 400 page."""
     if getattr(session, "rejected", False):
         abort(400, description="session")
 

@@ -1,13 +1,14 @@
-"""A visitor's own state, kept only in their own signed session cookie (app/session.py).
+"""A visitor's own state, kept only in their own signed session cookie (app/web/session.py).
 
-Three things live there, each under its own key, and nothing of them on the server:
+Each activity lives under its own key, and nothing of it on the server:
 
 - `quiz`: the answers so far, the closing answer, and how the finished quiz was counted;
-- `myths`: the myth round's guesses and how the round was counted;
-- `room`: the workshop room the visitor joined.
+- `myths`: the myth round's guesses and how the round was counted.
+
+(The workshop room the visitor joined is kept beside them: app/rooms/membership.py.)
 
 An activity (the quiz, the myth round) keeps one small dict: what was answered so far,
-the start token that makes it count once (app/counted_once.py), and, once it was counted,
+the start token that makes it count once (app/counting/start_token.py), and, once it was counted,
 exactly the counters the tally added 1 to and which of those values the coin changed (the
 data receipt reads them back from there).
 """
@@ -18,20 +19,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import session
-from sqlalchemy.orm import Session
 
-from . import counted_once
-from .chilling import OPTION_IDS as CHILLING_IDS
-from .models import Room
-from .rooms import store as room_store
-from .scoring import Bank, MythRound
-from .scoring.myths import VERDICTS
-from .tally import ANSWER_PREFIX, GLOBAL, CounterKey, Token
-
-# Why a finished run was not counted (its result page words each one).
-DATABASE, ALREADY, STALE, ROOM_STRONGER = "database", "already", "stale", "room_stronger"
-# Why a room member was not counted in their room.
-ROOM_FULL, ROOM_CLOSED = "full", "closed"
+from ..content.closing_question import OPTION_IDS as CHILLING_IDS
+from ..counting import start_token
+from ..counting.finish import DATABASE, Outcome
+from ..counting.start_token import Token
+from ..scoring import Bank, MythRound
+from ..scoring.myths import VERDICTS
+from ..store.counters import ANSWER_PREFIX, GLOBAL, CounterKey
 
 
 class Activity:
@@ -83,17 +78,11 @@ class Activity:
             if isinstance(item, list) and len(item) == 3 and all(isinstance(part, str) for part in item)
         }
 
-    def record_outcome(
-        self,
-        keys: Sequence[CounterKey],
-        changed: Mapping[tuple[str, str], str],
-        not_counted: str | None,
-        left_room: str | None,
-    ) -> None:
+    def record_outcome(self, outcome: Outcome) -> None:
         """What counting did: the counters written (and the coin's changes), or why nothing was."""
-        if keys:
-            self.mark_counted(keys, changed)
-        self.update(not_counted=not_counted, left_room=left_room)
+        if outcome.keys:
+            self.mark_counted(outcome.keys, outcome.changed)
+        self.update(not_counted=outcome.not_counted, left_room=outcome.left_room)
 
     def not_counted(self) -> str | None:
         reason = self.read().get("not_counted")
@@ -106,11 +95,11 @@ class Activity:
     def start(self) -> None:
         """Issue the start token if this run has none yet (the first answer, or the round's page)."""
         if not isinstance(self.read().get("start"), dict):
-            self.update(start=counted_once.new_token())
+            self.update(start=start_token.new_token())
 
     def token(self) -> Token | None:
         """The start token, hashed, if it may still be counted."""
-        return counted_once.spendable(self.read().get("start"))
+        return start_token.spendable(self.read().get("start"))
 
     def restart(self) -> None:
         session.pop(self.key, None)
@@ -196,33 +185,5 @@ class MythProgress(Activity):
         self.update(guesses=dict(given))
 
 
-class Membership:
-    """The workshop room the visitor joined: its id in the cookie, nothing on the server."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    def join(self, room: Room) -> bool:
-        """Take the room into the cookie; True if this visitor was not in it already."""
-        new = session.get(self.key) != room.id
-        session[self.key] = room.id
-        return new
-
-    def leave(self) -> None:
-        session.pop(self.key, None)
-
-    def joined_room(self, db: Session) -> Room | None:
-        """The visitor's room if it is still open; a closed or deleted one is forgotten."""
-        room_id = session.get(self.key)
-        if not isinstance(room_id, str):
-            return None
-        room = room_store.find_by_id(db, room_id)
-        if room is None or not room_store.is_open(room):
-            self.leave()
-            return None
-        return room
-
-
 quiz = QuizProgress("quiz")
 myths = MythProgress("myths")
-room = Membership("room")

@@ -46,6 +46,6 @@ def is_cross_site() -> bool:
 
 
 def refuse_cross_site_forms() -> None:
-    """A request hook (app/request_layers.py), before the CSRF check, which says less."""
+    """A request hook (app/web/layers.py), before the CSRF check, which says less."""
     if request.method not in SAFE_METHODS and is_cross_site():
         abort(403, description="cross_site")

@@ -7,7 +7,7 @@ everything listed after it:
   security headers    CSP and the rest on every response: pages, errors, static files
   trusted proxies     scheme, host and address as the proxies in front saw them (ProxyFix)
 
-Inside Flask, once the session cookie is opened (app/session.py), the request hooks in
+Inside Flask, once the session cookie is opened (app/web/session.py), the request hooks in
 the order they run before the view; Flask runs after_request hooks the other way round,
 so on the way out the first listed is also the outermost:
 
@@ -20,7 +20,7 @@ so on the way out the first listed is also the outermost:
   route name          tells the request log which route answered (at teardown)
 
 Hooks that touch no request stay with their extension: the database session's removal
-(app/database.py) and the start of the storage timer (app/storage.py).
+(app/store/database.py) and the start of the storage timer (app/store/hygiene.py).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..extensions import csrf
 from . import body_limit, compression, cross_site, rate_limits, request_log, security, session
-from .extensions import csrf
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication

@@ -15,7 +15,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
-from .extensions import babel
+from ..extensions import babel
 
 log = logging.getLogger(__name__)
 

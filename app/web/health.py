@@ -7,8 +7,8 @@ import logging
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from .database import get_database
-from .schema import current_revision, head_revision
+from ..store.database import get_database
+from ..store.schema import current_revision, head_revision
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

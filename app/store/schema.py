@@ -9,11 +9,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from .config import PROJECT_ROOT
+from ..config import PROJECT_ROOT
+from ..scoring import load_bank, load_myths
+from ..scoring.bank import DEFAULT_BANK
+from .counters import GLOBAL, create_scope
 from .database import make_engine
-from .scoring import load_bank, load_myths
-from .scoring.bank import DEFAULT_BANK
-from .tally import GLOBAL, create_scope_now
 
 # PostgreSQL advisory lock taken by migrations/env.py, so replicas booting together take turns.
 MIGRATION_LOCK_KEY = 727_950_350
@@ -35,8 +35,8 @@ def create_site_counters(url: str, bank_path: str | None = None) -> None:
     """Every counter of the site's scope at zero, for the bank in use (rows that exist stay)."""
     engine = make_engine(url)
     try:
-        with Session(engine) as session:
-            create_scope_now(session, GLOBAL, load_bank(bank_path or DEFAULT_BANK), load_myths())
+        with Session(engine) as session, session.begin():
+            create_scope(session, GLOBAL, load_bank(bank_path or DEFAULT_BANK), load_myths())
     finally:
         engine.dispose()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from .scoring import Bank, MythRound, load_bank, load_myths
-from .scoring.bank import DEFAULT_BANK
+from ..scoring import Bank, MythRound, load_bank, load_myths
+from ..scoring.bank import DEFAULT_BANK
 
 
 def init_app(app: Flask) -> None:

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 
 def refuse_oversized_chunked_body() -> None:
-    """A request hook (app/request_layers.py), before anything reads a form."""
+    """A request hook (app/web/layers.py), before anything reads a form."""
     if request.content_length is not None or "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
         return
     limit = current_app.config["MAX_CONTENT_LENGTH"]

@@ -8,8 +8,9 @@
 - The WAL holds every recent transaction, a finished quiz's randomized values together,
   until a checkpoint copies it into the database. A timer in each worker process runs
   `PRAGMA wal_checkpoint(TRUNCATE)` every WAL_CHECKPOINT_SECONDS (default 60; it starts
-  with the process's first request), which empties the WAL file to zero bytes; it also
-  deletes spent tokens past their day, on SQLite and PostgreSQL alike.
+  with the process's first request), which empties the WAL file to zero bytes. The same
+  timer, on SQLite and PostgreSQL alike, is the one place that deletes what has expired:
+  rooms past their day with all their counters, and spent tokens past theirs.
 - The site's counters are all created at zero at start, so their rows' order says
   nothing about which answer came first.
 """
@@ -22,14 +23,18 @@ import os
 import sqlite3
 import stat
 import threading
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, delete, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import counted_once, tally
+from . import counters
+from .days import today
+from .models import ROOM_SCOPE_PREFIX, Room
 
 log = logging.getLogger(__name__)
 
@@ -94,19 +99,34 @@ def checkpoint(engine: Engine) -> bool:
     return busy == 0
 
 
-def purge_spent_tokens(sessions: sessionmaker[Session]) -> int:
-    with sessions() as session:
-        try:
-            purged = tally.purge_spent_tokens(session, counted_once.today())
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
-    return purged
+@dataclass(frozen=True)
+class Purged:
+    rooms: int
+    orphan_counters: int
+    spent_tokens: int
+
+
+_EXPIRED = Room.expires_on <= bindparam("day")
+_ROOM_SCOPES = select(literal(ROOM_SCOPE_PREFIX) + Room.id)
+
+
+def purge_expired(sessions: sessionmaker[Session], on: date | None = None) -> Purged:
+    """The one home of deletion on the day the pages promise: expired rooms with all their
+    counters, room counters left without a room, and spent tokens past their day. Each part
+    looks before it deletes, so that the usual case takes no write lock."""
+    day = on or today()
+    with sessions.begin() as session:
+        expired = list(session.scalars(select(Room.id).where(_EXPIRED), {"day": day}))
+        if expired:
+            counters.delete_scopes(session, [ROOM_SCOPE_PREFIX + room_id for room_id in expired])
+            session.execute(delete(Room).where(_EXPIRED), {"day": day})
+        orphans = counters.delete_orphan_scopes(session, ROOM_SCOPE_PREFIX, _ROOM_SCOPES)
+        tokens = counters.purge_spent_tokens(session, day)
+    return Purged(len(expired), orphans, tokens)
 
 
 class Maintenance:
-    """Each worker process's timer: spent tokens past their day, then a WAL checkpoint."""
+    """Each worker process's timer: what has expired is deleted, then a WAL checkpoint."""
 
     def __init__(self, engine: Engine, sessions: sessionmaker[Session], every: float) -> None:
         self.engine, self.sessions, self.every = engine, sessions, every
@@ -129,7 +149,7 @@ class Maintenance:
 
     def run_once(self) -> None:
         try:
-            purge_spent_tokens(self.sessions)
+            purge_expired(self.sessions)
             checkpoint(self.engine)
         except (SQLAlchemyError, sqlite3.Error) as error:
             log.warning("storage maintenance skipped: %s", type(error).__name__)
@@ -139,11 +159,11 @@ def create_site_counters(app: Flask) -> None:
     """Every site counter at zero, once; a database that does not answer yet is left for later
     (the migration step does the same, before any worker starts)."""
     database = app.extensions["database"]
-    with database.sessions() as session:
-        try:
-            tally.create_scope_now(session, tally.GLOBAL, app.extensions["bank"], app.extensions["myths"])
-        except SQLAlchemyError as error:
-            log.warning("site counters not created at start: %s", type(error).__name__)
+    try:
+        with database.sessions.begin() as session:
+            counters.create_scope(session, counters.GLOBAL, app.extensions["bank"], app.extensions["myths"])
+    except SQLAlchemyError as error:
+        log.warning("site counters not created at start: %s", type(error).__name__)
 
 
 def init_app(app: Flask) -> None:
