@@ -187,7 +187,7 @@ def test_an_sqlite_backup_taken_while_serving_restores_to_the_same_figures(sqlit
         code, presenter = open_room_over_http(server.base)
         room = room_id(url, code)
         load = run_load(server.base, bank, completions=COMPLETIONS, clients=4, room_id=room, during=during)
-        assert not load.failed and len(load.acknowledged) == COMPLETIONS
+        assert not load.failed and len(load.acknowledged) == COMPLETIONS, (load.failed[:3], server.log())
         # Quiet now, still serving: the last copy, and what the original shows.
         final = backups / "final.sqlite3"
         made = flask_backup(env, final)
@@ -297,7 +297,7 @@ def test_a_pg_dump_taken_while_serving_restores_to_the_same_figures(database_url
         code, presenter = open_room_over_http(server.base)
         room = room_id(database_url, code)
         load = run_load(server.base, bank, completions=COMPLETIONS, clients=4, room_id=room, during=during)
-        assert not load.failed and len(load.acknowledged) == COMPLETIONS
+        assert not load.failed and len(load.acknowledged) == COMPLETIONS, (load.failed[:3], server.log())
         final = dumps / "final.dump"
         pg_tool("pg_dump", "--format=custom", f"--file={final}", f"--dbname={libpq(database_url)}")
         original = figures_shown(served_by(server.base), presenter)
