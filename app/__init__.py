@@ -10,7 +10,7 @@ from flask import Flask
 from . import charts, content, myths, pages, quiz, rooms, share
 from .config import PROJECT_ROOT, settings_from_env
 from .content import bank_text
-from .store import hygiene
+from .store import backup, hygiene
 from .store.database import Database
 from .web import errors, health, i18n, layers, request_log, session
 
@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_template_helpers(app)
     register_blueprints(app)
+    register_commands(app)
     errors.init_app(app)
     layers.init_app(app)  # everything around the views, outermost first
     return app
@@ -57,3 +58,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rooms.bp)
     app.register_blueprint(share.bp)
     health.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask --app wsgi ...` commands besides the blueprints' own (`rooms purge-expired`)."""
+    app.cli.add_command(backup.backup_command)

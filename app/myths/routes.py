@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from ..content import get_bank, get_myths
-from ..counting.finish import DATABASE, Outcome, count_myth_round
+from ..counting.finish import count_myth_round
 from ..counting.items import myth_items
 from ..disclosure import published
 from ..rooms.membership import membership
@@ -39,14 +38,7 @@ def round_page() -> Response | str | tuple[str, int]:
     progress.save_guesses(given)
     if progress.counted_keys() is None:
         items = myth_items(myths, myths.marks(given))
-        try:
-            room = membership.joined_room(get_session())
-        except SQLAlchemyError:  # the room cannot be read, so the round cannot be counted: the page says so
-            outcome = Outcome(not_counted=DATABASE)
-        else:
-            outcome = count_myth_round(progress.token(), items, room)
-        membership.settle(outcome)
-        progress.record_outcome(outcome)
+        progress.record_outcome(membership.count(count_myth_round, progress.token(), items))
     return redirect(url_for("myths.result"), 303)
 
 

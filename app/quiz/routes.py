@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from ..content import get_bank
-from ..counting.finish import DATABASE, Outcome, count_quiz
+from ..counting.finish import count_quiz
 from ..counting.items import quiz_items
 from ..rooms.membership import membership
 from ..scoring import Question
-from ..store.database import get_session
 from ..visitor.state import quiz as progress
 from ..web.errors import render_error
 from ..web.rate_limits import completions_limit, limiter, reached_the_result
@@ -95,14 +93,7 @@ def _finish() -> Response:
     if progress.counted_keys() is None:
         bank = get_bank()
         items = quiz_items(bank, progress.answers(bank), progress.chilling_answer())
-        try:
-            room = membership.joined_room(get_session())
-        except SQLAlchemyError:  # the room cannot be read, so the quiz cannot be counted: the page says so
-            outcome = Outcome(not_counted=DATABASE)
-        else:
-            outcome = count_quiz(progress.token(), items, room)
-        membership.settle(outcome)
-        progress.record_outcome(outcome)
+        progress.record_outcome(membership.count(count_quiz, progress.token(), items))
     return redirect(url_for("quiz.result"), 303)
 
 

@@ -138,9 +138,11 @@ class Database:
             try:
                 session.close()
             except SQLAlchemyError as error:
-                # Its connection was cut or ended by the server after the page was made: the
-                # pool has let it go, and the visitor keeps the page (a teardown must not raise).
+                # Its connection was cut (held past the request's deadline) or ended by the server
+                # after the view had answered: the answer stands, and the connection is thrown
+                # away unused (a teardown must not raise).
                 log.warning("database: a request's connection was gone at its end (%s)", type(error).__name__)
+                session.invalidate()
         pool = self.engine.pool
         if isinstance(pool, waits.AdmittingPool):
             pool.waits.release()

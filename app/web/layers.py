@@ -35,8 +35,7 @@ from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import csrf
-from . import body_limit, cross_site, request_log, security, session
-from .rate_limits import limiter
+from . import body_limit, cross_site, rate_limits, request_log, security, session
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -70,7 +69,7 @@ def init_app(app: Flask) -> None:
     app.before_request(body_limit.refuse_oversized_chunked_body)
     app.before_request(cross_site.refuse_cross_site_forms)
     csrf.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     if app.config["COMPRESS_RESPONSES"]:
         Compress(app)  # one per app: it keeps the app's settings on itself
     app.teardown_request(request_log.name_route)
