@@ -52,13 +52,15 @@ run: $(VENV)/.runtime translations
 test-tools: $(VENV)/.dev
 	VENV=$(VENV) bash scripts/install-test-tools.sh
 
-## check: the inner loop, a minute or two: lint, then every test but the browser, load,
-## bench and container ones (`make test` runs those too, and is what CI runs)
-FAST := not browser and not load and not bench and not container
+## check: the inner loop, under two minutes on two cores: lint, types, then every test but the
+## browser, load, bench, container and slow ones (`make test` runs those too, and is what CI runs),
+## on every core (pytest-xdist; a module's tests stay together, with its fixtures)
+FAST := not browser and not load and not bench and not container and not slow
 check: $(VENV)/.dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q -m "$(FAST)"
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -n auto --dist loadscope -m "$(FAST)"
 
 ## test: install the test tools and run the whole suite
 ## (the SQLite pass includes the `container` tests: scripts/container-check.sh builds and runs
@@ -66,6 +68,7 @@ check: $(VENV)/.dev translations
 test: test-tools translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/bandit -q -r app
 	$(BIN)/hadolint Dockerfile docker/standin/*.Containerfile
 	$(BIN)/python -m pytest
@@ -73,4 +76,4 @@ test: test-tools translations
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser and not bench and not container"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis .cache

@@ -38,7 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    Database(app.config["DATABASE_URL"], app.config["DATABASE_TIMEOUT"]).init_app(app)
+    Database(app.config["DATABASE_URL"], app.config["DATABASE_TIMEOUT"], app.config["DATABASE_WAITERS"]).init_app(app)
     content.init_app(app)  # the question bank and the myths, validated: a broken file stops here
     session.init_app(app)  # the encrypted cookie session
     i18n.init_app(app)  # Flask-Babel

@@ -25,6 +25,15 @@ MODES = ("production", "development", "testing")
 # answer by at most ×4 (a best guess about a yes/no answer, from an even start, is right 80%).
 MIN_ODDS, MAX_ODDS = 2, 9
 DEFAULT_ODDS = 4
+# Text the app sends, compressed on the way out (the same list as deploy/nginx.conf's gzip_types).
+COMPRESSIBLE = (
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+)
 
 
 class ConfigError(RuntimeError):
@@ -183,8 +192,11 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "TESTING": mode == "testing",
         "SECRET_KEY": secret or DEV_SECRET,
         "DATABASE_URL": database_url(env),
-        # Connect, statement, pool and per-request deadlines: a hanging database gets a 503, not a stuck worker.
+        # A request's waits on the database end this long after its first use of it, in total
+        # (app/store/waits.py): a slow or hung database gets a 503 page, not a stuck worker.
         "DATABASE_TIMEOUT": _int(env, "DATABASE_TIMEOUT_SECONDS", 3, 1, 60),
+        # Requests of a worker that may use the database at once: one thread stays free for the rest.
+        "DATABASE_WAITERS": max(1, server_settings(env)["threads"] - 1),
         "INSTANCE_PATH": str(instance_path(env)),
         "BANK_PATH": env.get("BANK_PATH", "").strip() or None,
         "BEHIND_HTTPS": https,
@@ -229,6 +241,14 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "WTF_CSRF_SSL_STRICT": False,
         # How many reverse proxies stand in front (their X-Forwarded-* headers are then believed).
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0, 0, 10),
+        # gzip in the app (Flask-Compress), unless a proxy in front compresses (deploy/nginx.conf).
+        # gzip only, as nginx's gzip module: a response's size on the wire is the same either way.
+        "COMPRESS_RESPONSES": _bool(env, "COMPRESS_RESPONSES", True),
+        "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["gzip"],  # static files are sent as streams
+        "COMPRESS_MIMETYPES": list(COMPRESSIBLE),
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_MIN_SIZE": 500,  # below this the gzip header costs more than it saves
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", "text", ("text", "json")),
         "LOG_LEVEL": _choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
         "MIGRATE_ATTEMPTS": _int(env, "MIGRATE_ATTEMPTS", 30, 1, 1000),

@@ -18,27 +18,32 @@ import pstats
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import redirect_stdout
 from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.test import TestResponse
 
 from app import create_app
 from app.content.closing_question import OPTION_IDS as CHILLING_IDS
-from bench.loadgen import CSRF_RE, SECRET
+from bench.loadgen import CSRF_RE, SECRET, found
 
 JOURNEYS = 60
 HEADERS = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "en-GB,en;q=0.9", "X-Forwarded-For": "10.0.0.1"}
 
 
 def _csrf(body: bytes) -> str:
-    return CSRF_RE.search(gzip.decompress(body).decode()).group(1)
+    return found(CSRF_RE, gzip.decompress(body).decode(), "a form token")
 
 
-def _journeys(app, count: int, times: dict[str, list[float]] | None) -> None:
+def _journeys(app: Flask, count: int, times: dict[str, list[float]] | None) -> None:
     """`count` people through landing, every question, the closing question and the result."""
     bank = app.extensions["bank"]
     rng = random.Random(14)  # noqa: S311  (a simulation)
 
-    def timed(kind: str, call, *args, **kwargs):
+    def timed(kind: str, call: Callable[..., TestResponse], *args: Any, **kwargs: Any) -> TestResponse:
         started = time.thread_time()
         response = call(*args, headers=HEADERS, **kwargs)
         if times is not None:

@@ -29,6 +29,14 @@ SECRET = "load-test-secret-0123456789abcdef"  # noqa: S105  (a throwaway server'
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
+def found(pattern: re.Pattern[str] | str, text: str, what: str) -> str:
+    """The first group of `pattern` in `text`; a page without it stops the run, naming `what`."""
+    match = re.search(pattern, text)
+    if match is None:
+        raise RuntimeError(f"{what} is missing from the page")
+    return match.group(1)
+
+
 @dataclass
 class Server:
     """A gunicorn started with the project's gunicorn.conf.py, stopped by its own pid."""

@@ -26,6 +26,7 @@ import argparse
 import random
 import sys
 from collections import Counter as Multiset
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from app.counting import items as counting
 from app.counting.randomized_response import truth_probability
 from app.disclosure.figures import scope_figures
 from app.rooms.forms import ROOM_ODDS
-from app.scoring import load_bank, load_myths, option_points, score_answers
+from app.scoring import Bank, load_bank, load_myths, option_points, score_answers
 from app.store.counters import Tally
 
 SIZES = (10, 20, 50, 300)
@@ -56,7 +57,7 @@ class Row:
     rooms: int = 0
 
 
-def room_taste(bank, rng: random.Random) -> dict[str, list[float]]:
+def room_taste(bank: Bank, rng: random.Random) -> dict[str, list[float]]:
     taste = {}
     for q in bank.questions:
         weights = [rng.expovariate(1) for _ in q.options]  # uniform over all possible shares
@@ -64,7 +65,7 @@ def room_taste(bank, rng: random.Random) -> dict[str, list[float]]:
     return taste
 
 
-def person(bank, taste, rng: random.Random) -> dict[str, str]:
+def person(bank: Bank, taste: dict[str, list[float]], rng: random.Random) -> dict[str, str]:
     habits = rng.random()
     answers = {}
     for q in bank.questions:
@@ -131,7 +132,7 @@ def simulate(size: int, odds: int, rooms: int, seed: int) -> Row:
     return row
 
 
-def mean(values: list[float]) -> float:
+def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 

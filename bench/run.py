@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -42,13 +41,12 @@ os.environ.setdefault("APP_ENV", "testing")
 
 from sqlalchemy import MetaData, create_engine, func, select  # noqa: E402
 
-from app.counting.items import ANSWER_PREFIX, CHILLING  # noqa: E402
 from app.scoring import Bank, load_bank  # noqa: E402
-from app.store.counters import COMPLETIONS, GLOBAL  # noqa: E402
+from app.store.counters import ANSWER_PREFIX, CHILLING, COMPLETIONS, GLOBAL  # noqa: E402
 from app.store.models import ROOM_SCOPE_PREFIX, Counter, Room, SpentToken  # noqa: E402
 from app.store.schema import upgrade  # noqa: E402
 from bench import event  # noqa: E402
-from bench.loadgen import CSRF_RE, Server, request, running, session_cookie  # noqa: E402
+from bench.loadgen import CSRF_RE, Server, found, request, running, session_cookie  # noqa: E402
 
 GOAL_P99_MS = 500
 LATE_SECONDS = 10  # the last result may come this long after the event's last arrival
@@ -104,12 +102,12 @@ def open_rooms(server: Server, count: int) -> list[event.Room]:
             "/rooms/new",
             cookie=session_cookie(form, None),
             headers=headers,
-            form={"csrf_token": CSRF_RE.search(form.body).group(1), "title": f"bench {n + 1}"},
+            form={"csrf_token": found(CSRF_RE, form.body, "a form token"), "title": f"bench {n + 1}"},
         )
         if created.status != 200:
             raise RuntimeError(f"opening room {n + 1}: {created.status}")
-        link = re.search(r"data-presenter-link>([^<]+)<", created.body).group(1)
-        code = re.search(r'data-room-code="(\w+)"', created.body).group(1)
+        link = found(r"data-presenter-link>([^<]+)<", created.body, "the presenter link")
+        code = found(r'data-room-code="(\w+)"', created.body, "the room code")
         rooms.append(event.Room(code, "/" + link.split("/", 3)[3]))
     return rooms
 
@@ -240,7 +238,7 @@ def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> float 
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     if "Non-2xx or 3xx responses" in out:
         return None
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return float(found(r"Requests/sec:\s+([\d.]+)", out, "wrk's requests a second"))
 
 
 def ratios(server: Server, url: str, room: event.Room | None, seconds: int, workers: int, threads: int) -> None:
@@ -255,7 +253,7 @@ def ratios(server: Server, url: str, room: event.Room | None, seconds: int, work
     with running(hello, folder):
         base = wrk(f"http://{hello.base}/", seconds)
     shutil.rmtree(folder, ignore_errors=True)
-    pages = {"landing": ("/", {}), "question": ("/quiz/1", {})}
+    pages: dict[str, tuple[str, dict[str, str]]] = {"landing": ("/", {}), "question": ("/quiz/1", {})}
     if room is not None:
         etag = request(server.base, "GET", room.presenter_path + "/poll").headers["etag"]
         pages["poll 304"] = (room.presenter_path + "/poll", {"If-None-Match": etag})

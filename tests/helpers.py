@@ -1,13 +1,16 @@
 """What several test modules share: reading a form's CSRF token, answering the quiz and the
 myth round through the test client, opening a room, grading headers like an observatory,
-requiring a test tool (it fails in CI and skips elsewhere). Fixtures stay in conftest.py."""
+requiring a test tool (it fails in CI and skips elsewhere), a page the app compressed itself.
+Fixtures stay in conftest.py."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 
 import pytest
+from flask import Flask, Response
 from flask.testing import FlaskClient
 
 from app.scoring import Bank, load_myths
@@ -35,6 +38,12 @@ def csrf_token(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def without_csrf_token(html: str) -> str:
+    """The page with its form tokens taken out: a token is signed with the time, so two
+    renderings of one page a second apart differ there and nowhere else."""
+    return CSRF_RE.sub("csrf", html)
 
 
 # --- the quiz, the myth round and rooms, through the test client ----------------------
@@ -85,6 +94,17 @@ def play_myths(client, guesses: dict[str, str]):
     page = client.get("/myths/")
     assert page.status_code == 200
     return client.post("/myths/", data={"csrf_token": csrf_token(page.get_data(as_text=True)), **guesses})
+
+
+def participant(app, bank, code: str, answers: dict[str, str] | None = None):
+    """A new browser that joins the room by its URL and finishes the quiz."""
+    browser = app.test_client()
+    join_page = browser.get(f"/r/{code}")
+    assert join_page.status_code == 200
+    joined = browser.post(f"/r/{code}", data={"csrf_token": csrf_token(join_page.get_data(as_text=True))})
+    assert joined.status_code == 303 and joined.headers["Location"] == "/quiz/"
+    QuizDriver(browser, bank).complete(answers)
+    return browser
 
 
 def open_room(client, title: str = "Tuesday workshop", **extra) -> tuple[str, str, str]:
@@ -160,3 +180,19 @@ def grade(headers, *, https: bool) -> list[str]:
         if ("expires" in flags or "max-age" in flags) and not deleting:
             failures.append("a persistent cookie (the session must end with the browser)")
     return failures
+
+
+# --- a response the app compressed itself ----------------------------------------------
+
+# As answer-shaped pages are sent: compressed (and padded) by the app, Content-Encoding set.
+ALREADY_ENCODED = gzip.compress(b"<!doctype html><p>" + b"padded answer-shaped page " * 200, mtime=0)
+
+
+def with_a_precompressed_page(app: Flask) -> Flask:
+    """The app as it is, plus /precompressed: ALREADY_ENCODED with its Content-Encoding."""
+
+    @app.get("/precompressed")
+    def precompressed() -> Response:
+        return Response(ALREADY_ENCODED, mimetype="text/html", headers={"Content-Encoding": "gzip"})
+
+    return app

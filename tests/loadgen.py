@@ -20,10 +20,12 @@ from collections import Counter as Multiset
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import create_engine, text
+
 from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.scoring import Bank, score_answers
 from app.store.counters import GLOBAL, CounterKey
-from bench.loadgen import CSRF_RE, forge_cookie, request, session_cookie
+from bench.loadgen import CSRF_RE, Server, forge_cookie, request, session_cookie
 from tests.receipts import receipt_lines
 
 NOT_COUNTED = "could not be reached"
@@ -167,3 +169,40 @@ def expected_counters(outcomes: list[Outcome]) -> Multiset[CounterKey]:
     for o in outcomes:
         expected.update(CounterKey(scope, metric, value) for scope, metric, value, _changed in o.counted)
     return expected
+
+
+# --- one visitor at a time, for the fault tests ---------------------------------------
+
+
+def completions(url: str) -> int:
+    """The site's finished quizzes, read straight from the database."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            found = c.execute(
+                text("SELECT count FROM counter WHERE scope='global' AND metric='completions' AND value=''")
+            ).scalar()
+            return found or 0
+    finally:
+        engine.dispose()
+
+
+def at_closing_question(server: Server, bank: Bank, room_id: str | None = None) -> tuple[str, str]:
+    """A visitor who answered every scored question has the closing one open: (cookie, token)."""
+    state: dict[str, object] = {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions}}}
+    if room_id:
+        state["room"] = room_id
+    page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
+    assert page.status == 200
+    return session_cookie(page, forge_cookie(state)), CSRF_RE.search(page.body).group(1)
+
+
+def send_closing_answer(server: Server, cookie: str, token: str, timeout: float = 30) -> str:
+    """The closing answer (which counts the quiz), then the result page it leads to: its text."""
+    form = {"csrf_token": token, "answer": "no"}
+    sent = request(server.base, "POST", "/quiz/closing", cookie=cookie, form=form, timeout=timeout)
+    assert sent.status == 303 and sent.headers["location"].endswith("/quiz/result")
+    result = request(server.base, "GET", "/quiz/result", cookie=session_cookie(sent, cookie))
+    assert result.status == 200
+    assert "Traceback" not in result.body
+    return result.body

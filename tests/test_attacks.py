@@ -32,6 +32,8 @@ from tests.attack import ODDS, SITE, Score, Victim, difference, finish, guess_fr
 from tests.helpers import QuizDriver, csrf_token, open_room
 from tests.receipts import receipt_lines
 
+pytestmark = pytest.mark.slow  # make test runs it; make check leaves it out
+
 VICTIMS = 200
 HTTP_VICTIMS = 15  # each a whole journey through the test client
 

@@ -41,6 +41,7 @@ BAD_STARTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("extra", "reason"), BAD_STARTS)
 def test_entrypoint_stops_with_one_line(tmp_path, extra, reason):
     done = subprocess.run(
@@ -58,6 +59,7 @@ def test_entrypoint_stops_with_one_line(tmp_path, extra, reason):
     assert not list(tmp_path.iterdir())  # no database file was created
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("extra", "reason"), [BAD_STARTS[0], BAD_STARTS[2], BAD_STARTS[4]])
 def test_gunicorn_alone_stops_with_one_line(tmp_path, extra, reason):
     # Someone may run gunicorn -c gunicorn.conf.py without the entrypoint.
@@ -76,6 +78,7 @@ def test_gunicorn_alone_stops_with_one_line(tmp_path, extra, reason):
     assert len(reasons) == 1 and reason in reasons[0]
 
 
+@pytest.mark.slow
 def test_a_bank_that_is_not_utf8_stops_with_one_line(tmp_path_factory):
     bank = tmp_path_factory.mktemp("bank") / "bank.toml"
     bank.write_bytes('[meta]\ntitle = "Caf\u00e9"\n'.encode("latin-1"))

@@ -211,6 +211,7 @@ def wait_ready(base: str, proc: subprocess.Popen, seconds: float = 60) -> dict:
     raise AssertionError("never ready")
 
 
+@pytest.mark.slow
 def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_url, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
@@ -280,18 +281,18 @@ def test_the_image_start_serves_a_whole_quiz(image_root, dockerfile, database_ur
         assert (data / "score.sqlite3").exists()  # the data went to the volume, not the image
 
 
+@pytest.mark.slow
 def test_the_image_start_refuses_an_unwritable_data_folder_at_once(image_root, dockerfile, tmp_path):
     # Tests run as root, whom no folder mode stops: a data folder under a file cannot be written either.
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     env = image_environment(dockerfile, image_root / "venv", blocker / "data", free_port(range(8250, 8300)))
     env["MIGRATE_RETRY_SECONDS"] = "2"  # the image's default: an unreachable database is retried for a minute
-    started = time.monotonic()
     done = subprocess.run(
         [str(image_root / "app" / "docker" / "entrypoint.sh")], env=env, capture_output=True, text=True, timeout=90
     )
-    assert time.monotonic() - started < 15
     assert done.returncode == 2
+    # One line and no "database not ready (1/30)": it stopped before waiting for any database.
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(f"score: cannot start: the data folder {blocker / 'data'} is not writable")

@@ -71,6 +71,7 @@ def judge(score: Score, ms: list[int], capsys, what: str) -> None:
         print(f"\n[forensic] {score.report(what)}")
 
 
+@pytest.mark.slow
 def test_replaying_the_sqlite_wal_commit_by_commit_gives_only_randomized_values(database_url, app, tmp_path, capsys):
     if not database_url.startswith("sqlite"):
         pytest.skip("the WAL is SQLite's: the PostgreSQL pass reads xmin instead (the next test)")

@@ -19,6 +19,8 @@ from itsdangerous import URLSafeTimedSerializer
 
 from tests.helpers import csrf_token, open_room
 
+pytestmark = pytest.mark.slow  # make test runs it; make check leaves it out
+
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND"]
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 STACK_TRACE = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc", "werkzeug.exceptions")

@@ -11,44 +11,12 @@ import random
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from app.store.schema import upgrade
-from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
-from tests.loadgen import Visitor
+from bench.loadgen import Server, request, running
+from tests.loadgen import Visitor, at_closing_question, completions, send_closing_answer
 
 pytestmark = pytest.mark.load
-
-
-def completions(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as c:
-            found = c.execute(
-                text("SELECT count FROM counter WHERE scope='global' AND metric='completions' AND value=''")
-            ).scalar()
-            return found or 0
-    finally:
-        engine.dispose()
-
-
-def at_closing_question(server: Server, bank, room_id: str | None = None) -> tuple[str, str]:
-    """A visitor who answered every scored question has the closing one open: (cookie, token)."""
-    state: dict[str, object] = {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions}}}
-    if room_id:
-        state["room"] = room_id
-    page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
-    assert page.status == 200
-    return session_cookie(page, forge_cookie(state)), CSRF_RE.search(page.body).group(1)
-
-
-def send_closing_answer(server: Server, cookie: str, token: str) -> str:
-    sent = request(server.base, "POST", "/quiz/closing", cookie=cookie, form={"csrf_token": token, "answer": "no"})
-    assert sent.status == 303 and sent.headers["location"].endswith("/quiz/result")
-    result = request(server.base, "GET", "/quiz/result", cookie=session_cookie(sent, cookie))
-    assert result.status == 200
-    assert "Traceback" not in result.body
-    return result.body
 
 
 def test_database_outage_mid_quiz_is_honest_and_recovers_without_restart(private_pg, bank, tmp_path):

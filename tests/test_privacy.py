@@ -14,6 +14,7 @@ CLIENT_UA = "Mozilla/5.0 (PrivacyProbe; like Gecko) UniqueAgent/42"
 REFERRER = "https://example.org/secret-referrer"
 
 
+@pytest.mark.slow
 def test_finishing_adds_no_row_at_all(app, quiz, client, store, bank):
     """Every counter of the site exists, at zero, before anyone finishes: a finish only adds 1s,
     so neither the number nor the order of rows says which answer came first."""
@@ -26,6 +27,7 @@ def test_finishing_adds_no_row_at_all(app, quiz, client, store, bank):
     assert store.count("completions") == 20
 
 
+@pytest.mark.slow
 def test_rows_are_bounded_by_distinct_keys_not_by_visitors(app, quiz, client, store, bank):
     for i in range(20):
         client.delete_cookie("session")

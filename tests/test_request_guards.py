@@ -107,6 +107,7 @@ def gunicorn(tmp_path_factory):
         yield server
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [2049, 5000, 100_000])
 def test_a_chunked_body_over_the_limit_gets_a_413(gunicorn, size):
     answer = send_chunked(gunicorn.base, "/quiz/1", b"answer=" + b"x" * (size - 7))
@@ -114,6 +115,7 @@ def test_a_chunked_body_over_the_limit_gets_a_413(gunicorn, size):
     assert b"That was too much to send" in answer
 
 
+@pytest.mark.slow
 def test_a_chunked_body_within_the_limit_is_read_whole(gunicorn):
     # No cookie and no token: the CSRF check reads the whole form and says what is missing.
     answer = send_chunked(gunicorn.base, "/quiz/1", b"answer=" + b"x" * (2048 - 7))

@@ -9,9 +9,8 @@ import pytest
 from app.disclosure.figures import Figures, ScoreFigure, standing
 from app.disclosure.published import site_figures
 from app.scoring import START, best_answers, load_bank, worst_answers
-from tests.helpers import TEST_MIN_FINISHED, QuizDriver, open_room
+from tests.helpers import TEST_MIN_FINISHED, QuizDriver, open_room, participant
 from tests.receipts import receipt_lines
-from tests.test_rooms import participant
 
 BANK = load_bank()
 

@@ -72,17 +72,16 @@ def test_a_finish_before_the_close_is_counted(app, client, bank, store):
     assert store.count("completions", scope=_room(store).scope) == 1
 
 
-def test_a_close_waits_for_a_count_already_checking_the_room(app, client, bank, store):
+def test_a_close_cannot_commit_while_a_count_is_checking_the_room(app, client, bank, store):
     """The room check holds the room until the count commits (a share lock on PostgreSQL, the
-    one write lock on SQLite): a close that arrives meanwhile commits after it, never between."""
-    import threading
-
-    from sqlalchemy import event
+    one write lock on SQLite): a close tried meanwhile would have to wait for the count, so it
+    commits after it, never between. The close is tried without waiting: it is refused."""
+    from sqlalchemy import event, text
+    from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm import sessionmaker
 
     from app.counting.finish import write
     from app.counting.start_token import new_token, spendable
-    from app.rooms import store as rooms
     from app.store import counters as tally
 
     open_room(client)
@@ -91,29 +90,28 @@ def test_a_close_waits_for_a_count_already_checking_the_room(app, client, bank, 
     counted = counting.randomize_for(items, [counting.Scope(room.scope, room.odds)])
     engine = app.extensions["database"].engine
     counting_sessions = sessionmaker(engine, expire_on_commit=False)
-    checked, close_sent, order = threading.Event(), threading.Event(), []
+    tried = []
 
     @event.listens_for(counting_sessions, "before_commit")
-    def hold(_session):
-        """The room is checked and held: let the close start, and give it time to commit if it could."""
-        checked.set()
-        close_sent.wait(5)
-        closed_meanwhile = closed.wait(0.5)  # a close that could commit now would, well within this
-        order.append("counted" if not closed_meanwhile else "counted after the close")
+    def try_to_close(_session):
+        """The room is checked and the count not committed: close now, from elsewhere, without waiting."""
+        with engine.connect() as connection:
+            try:
+                with connection.begin():
+                    if engine.dialect.name == "sqlite":
+                        connection.execute(text("PRAGMA busy_timeout=0"))
+                    else:
+                        connection.execute(text("SET LOCAL lock_timeout = '1ms'"))
+                    connection.execute(update(Room).where(Room.id == room.id).values(closed=True))
+            except OperationalError:
+                tried.append("would wait for the count")
+            else:
+                tried.append("closed between")
 
-    closed = threading.Event()
-
-    def close():
-        checked.wait(5)
-        with sessionmaker(engine).begin() as s:
-            close_sent.set()
-            rooms.set_closed(s, room, True)
-        order.append("closed")
-        closed.set()
-
-    closer = threading.Thread(target=close)
-    closer.start()
     write(counting_sessions, counted, spendable(new_token()), tally.COMPLETIONS, room=room)
-    closer.join(15)
-    assert order == ["counted", "closed"]  # the close committed after the count, not between
-    assert store.count("completions", scope=room.scope) == 1 and _room(store).closed
+    assert tried == ["would wait for the count"]
+    assert store.count("completions", scope=room.scope) == 1 and not _room(store).closed
+    # Once the count committed, the same close goes through at once.
+    with engine.begin() as connection:
+        connection.execute(update(Room).where(Room.id == room.id).values(closed=True))
+    assert _room(store).closed

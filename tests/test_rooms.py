@@ -17,18 +17,7 @@ from app.scoring import best_answers, worst_answers
 from app.store.hygiene import purge_expired
 from app.store.models import Room
 from app.store.schema import upgrade
-from tests.helpers import QuizDriver, csrf_token, open_room
-
-
-def participant(app, bank, code: str, answers: dict[str, str] | None = None):
-    """A new browser that joins the room by its URL and finishes the quiz."""
-    browser = app.test_client()
-    join_page = browser.get(f"/r/{code}")
-    assert join_page.status_code == 200
-    joined = browser.post(f"/r/{code}", data={"csrf_token": csrf_token(join_page.get_data(as_text=True))})
-    assert joined.status_code == 303 and joined.headers["Location"] == "/quiz/"
-    QuizDriver(browser, bank).complete(answers)
-    return browser
+from tests.helpers import QuizDriver, csrf_token, open_room, participant
 
 
 @pytest.fixture
@@ -450,6 +439,7 @@ def test_joining_needs_the_csrf_token(app, client, room, store):
         assert "room" not in session
 
 
+@pytest.mark.slow
 def test_still_no_row_per_respondent(app, bank, room, store):
     code, _, _ = room
     for i in range(10):

@@ -46,6 +46,7 @@ def gunicorn(tmp_path, request):
         yield server
 
 
+@pytest.mark.slow
 def test_malformed_requests_leave_no_address_or_request_line_in_gunicorns_log(gunicorn):
     for payload in MALFORMED:
         answer = send_raw(gunicorn.base, payload)
@@ -58,6 +59,7 @@ def test_malformed_requests_leave_no_address_or_request_line_in_gunicorns_log(gu
         assert leak not in log, leak
 
 
+@pytest.mark.slow
 def test_gunicorn_names_no_version_in_its_server_header(gunicorn):
     # gunicorn always sends "Server: gunicorn"; no version is named, and nginx replaces it
     # with its own version-less "Server: nginx" (server_tokens off, deploy/nginx.conf).

@@ -7,6 +7,7 @@ https), the headers, the links the app builds from the Host, and the request id.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import re
 import ssl
@@ -15,8 +16,10 @@ from urllib.parse import urlencode
 import pytest
 from werkzeug.datastructures import Headers
 
-from tests.helpers import CSRF_RE, grade
+from tests.helpers import ALREADY_ENCODED, CSRF_RE, grade, without_csrf_token
 from tests.tls_proxy import HOST, HttpsSite, https_site
+
+pytestmark = pytest.mark.slow  # make test runs it; make check leaves it out
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +39,11 @@ class Browserless:
         self.context.verify_mode = ssl.CERT_NONE  # the certificate was made for this test
 
     def send(self, method: str, path: str, form: dict[str, str] | None = None, **headers: str):
+        response, body = self.send_bytes(method, path, form, **headers)
+        return response, body.decode()
+
+    def send_bytes(self, method: str, path: str, form: dict[str, str] | None = None, **headers: str):
+        """The response and its body as it came over the wire (still compressed, if it was)."""
         conn = http.client.HTTPSConnection("127.0.0.1", self.site.proxy.port, context=self.context, timeout=15)
         sent = {"Host": f"{HOST}:{self.site.proxy.port}", **headers}
         if self.cookie:
@@ -47,14 +55,14 @@ class Browserless:
         try:
             conn.request(method, path, body=body, headers=sent)
             response = conn.getresponse()
-            text = response.read().decode()
+            received = response.read()
         finally:
             conn.close()
         for value in response.headers.get_all("Set-Cookie") or []:
             name_value = value.split(";", 1)[0]
             if name_value.startswith("session="):
                 self.cookie = name_value if name_value != "session=" else ""
-        return response, text
+        return response, received
 
 
 def test_the_issues_reproduction_now_answers_the_form(site):
@@ -109,3 +117,34 @@ def test_the_request_id_is_the_proxys_never_the_clients(site):
 
 def test_probes_are_not_public(site):
     assert Browserless(site).send("GET", "/healthz")[0].status == 404
+
+
+# --- compression: the proxy's, never twice ----------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/quiz/1", "/static/style.css"])
+def test_the_proxy_gzips_what_the_app_sends_plain(site, path):
+    client = Browserless(site)
+    plain, plain_body = client.send_bytes("GET", path)
+    packed, packed_body = client.send_bytes("GET", path, **{"Accept-Encoding": "gzip, br"})
+    assert plain.status == packed.status == 200
+    assert plain.headers.get("Content-Encoding") is None  # the app left it to the proxy
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert len(packed_body) < len(plain_body)
+    assert without_csrf_token(gzip.decompress(packed_body).decode()) == without_csrf_token(plain_body.decode())
+
+
+@pytest.fixture(scope="module")
+def precompressing_site(tmp_path_factory):
+    with https_site(tmp_path_factory.mktemp("tls-pre"), app_module="tests.precompressed_app:app") as running_site:
+        yield running_site
+
+
+def test_a_response_the_app_compressed_passes_the_proxy_untouched(precompressing_site):
+    client = Browserless(precompressing_site)
+    for accept in ("gzip, br", "identity"):
+        response, body = client.send_bytes("GET", "/precompressed", **{"Accept-Encoding": accept})
+        assert response.status == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert body == ALREADY_ENCODED  # not compressed again, not unpacked, not re-chunked into other bytes

@@ -142,6 +142,7 @@ BEHIND_TLS = {
     "FORWARDED_ALLOW_IPS": "127.0.0.1",
     "PROXY_COUNT": "1",
     "TRUSTED_HOSTS": HOST,
+    "COMPRESS_RESPONSES": "false",  # the proxy compresses, as in the compose deployment
 }
 
 
@@ -158,11 +159,11 @@ class HttpsSite:
 
 
 @contextmanager
-def https_site(folder: Path, env: dict[str, str] | None = None) -> Iterator[HttpsSite]:
+def https_site(folder: Path, env: dict[str, str] | None = None, app_module: str = "wsgi:app") -> Iterator[HttpsSite]:
     require(Path(NGINX).exists(), "nginx")
     database = f"sqlite:///{folder / 'https.sqlite3'}"
     upgrade(database)
-    server = Server(database, workers=1, env={**BEHIND_TLS, **(env or {})})
+    server = Server(database, workers=1, env={**BEHIND_TLS, **(env or {})}, app_module=app_module)
     with running(server, folder):
         proxy = start_tls_proxy(folder / "nginx", free_port(PORTS), server.port, [HOST])
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..counting.items import CHILLING_IDS
+from ..store.counters import CHILLING_IDS
 
 QUESTION = _l("Did you change any answer because the score or the room might see it?")
 OPTIONS = {

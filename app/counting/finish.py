@@ -26,7 +26,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..store import counters
+from ..store import counters, waits
 from ..store.database import get_database
 from ..store.models import Room
 from .items import completion_keys, plan, randomize_for
@@ -43,6 +43,7 @@ ROOM_FULL, ROOM_CLOSED = "full", "closed"
 
 # Lock waits that a second try usually gets past: SQLite's "database is locked" after the
 # busy timeout, PostgreSQL's deadlock and serialization failures. Anything else is an outage.
+# Every try waits within the request's one deadline (app/store/waits.py), never past it.
 TRANSIENT = ("database is locked", "deadlock detected", "could not serialize")
 ATTEMPTS = 3
 
@@ -132,7 +133,8 @@ def write(
     room: Room | None = None,
 ) -> tuple[counters.CounterKey, ...]:
     """Spend the token and add the randomized values, in one transaction of a fresh session,
-    retried a bounded number of times on a lock wait; returns exactly the counters written.
+    tried again on a lock wait while the request's deadline allows; returns exactly the
+    counters written.
     Raises AlreadyCounted, ScopeFull (a room past `cap`) or RoomClosed, having written nothing."""
     keys = completion_keys(counted, total)
     attempt = 0
@@ -142,9 +144,10 @@ def write(
             with sessions.begin() as session:
                 _spend_and_add(session, keys, token, total, cap, room)
         except OperationalError as error:
-            if attempt == ATTEMPTS or not _is_transient(error):
+            left = waits.remaining()  # a request's waits end at its deadline, however many tries
+            if attempt == ATTEMPTS or not _is_transient(error) or left == 0:
                 raise
-            time.sleep(0.05 * attempt)
+            time.sleep(0.05 * attempt if left is None else min(0.05 * attempt, left))
         else:
             return keys
 

@@ -18,10 +18,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..counting.items import CHILLING_IDS
 from ..counting.randomized_response import epsilon, truth_probability
 from ..scoring import SCORE_MAX, SCORE_MIN, START, Bank, MythRound, Option, Question, Statement, band_for, option_points
-from ..store.counters import RIGHT, Tally
+from ..store.counters import CHILLING_IDS, RIGHT, Tally
 from .estimates import Mean, Share, average, share, shares
 
 WATCHED = ("changed", "considered")  # closing answers that admit being watched mattered
@@ -183,7 +182,7 @@ def _score(mean: Mean | None) -> ScoreFigure | None:
 def _question_figures(bank: Bank, tally: Tally, odds: int) -> tuple[tuple[QuestionFigures, ...], tuple[Habit, ...]]:
     points = option_points(bank)
     questions = []
-    habits = []
+    habits: list[Habit] = []
     for q in bank.questions:
         estimated = shares(tally.answer_counts(q.id), [o.id for o in q.options], odds)
         questions.append(QuestionFigures(q, tuple(OptionFigure(o, estimated[o.id]) for o in q.options)))

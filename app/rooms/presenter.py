@@ -18,6 +18,7 @@ from ..content import get_bank, get_myths
 from ..disclosure import published
 from ..disclosure.figures import Figures
 from ..store.database import get_session, transaction
+from ..store.days import today
 from ..store.models import Room
 from ..web.i18n import use_language
 from . import bp, codes, debrief_csv, presenter_cookie, store
@@ -214,7 +215,7 @@ def debrief_csv_file(code: str, secret: str) -> Response:
     """The debrief's figures, as its page shows them: estimates in percent with their 95% range."""
     room = _presented(code, secret).room
     body = debrief_csv.build(room, published.room_figures(room), published.site_figures())
-    filename = f"room-{room.code}-{store.today().isoformat()}.csv"
+    filename = f"room-{room.code}-{today().isoformat()}.csv"
     return Response(
         body,
         mimetype="text/csv",

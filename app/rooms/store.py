@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, literal, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,7 +94,7 @@ class Presented:
 def find_presented(session: Session, code: str) -> Presented | None:
     """A room and its finished counts in one query: the projector's poll needs nothing more
     to answer 304."""
-    with session.get_bind().connect() as connection:
+    with _own_connection(session) as connection:
         row = connection.execute(_ROOM_AND_FINISHED, {"code": code}).first()
     if row is None:
         return None
@@ -111,9 +111,15 @@ def _read(session: Session, query: Select[Any], params: dict[str, str]) -> Room 
     """A room as read, for reading only: one query on a connection of its own, outside the
     session's transaction, and built from its row rather than loaded into the session (the
     ORM's way cost more than the rest of a room member's last quiz request)."""
-    with session.get_bind().connect() as connection:
+    with _own_connection(session) as connection:
         row = connection.execute(query, params).first()
     return None if row is None else Room(**row._mapping)
+
+
+def _own_connection(session: Session) -> Connection:
+    """A connection of its own from the session's engine, beside the session's transaction."""
+    bind = session.get_bind()
+    return (bind if isinstance(bind, Engine) else bind.engine).connect()
 
 
 def count_join(session: Session, room: Room) -> None:

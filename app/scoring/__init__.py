@@ -1,12 +1,23 @@
 """Pure-Python scoring: the question bank and the engine. No Flask, no database."""
 
-from .bank import LABELS, NEUTRAL_POINTS, Bank, BankError, Option, Perk, Question, RealScores, Source, load_bank
+from .bank import (
+    LABELS,
+    NEUTRAL_POINTS,
+    SCORE_MAX,
+    SCORE_MIN,
+    Bank,
+    BankError,
+    Option,
+    Perk,
+    Question,
+    RealScores,
+    Source,
+    load_bank,
+)
 from .engine import (
     BAND_IDS,
     BANDS,
     BUCKETS,
-    SCORE_MAX,
-    SCORE_MIN,
     START,
     AnswerError,
     Contribution,

@@ -138,7 +138,7 @@ class _Reader:
         # bool is an int in Python; a points field of `true` is still a mistake.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.fail(where, f"field '{key}' must be {kind.__name__}, not {type(value).__name__}")
-        if kind is str and key not in ("url",) and not key.endswith("_url") and not value.strip():
+        if isinstance(value, str) and key not in ("url",) and not key.endswith("_url") and not value.strip():
             raise self.fail(where, f"field '{key}' is empty")
         return value
 

@@ -170,14 +170,13 @@ def delete_scopes(session: Session, scopes: Sequence[str]) -> None:
         session.execute(delete(Counter).where(Counter.scope.in_(scopes)))
 
 
-def delete_orphan_scopes(session: Session, prefix: str, kept: Select[tuple[str]]) -> int:
+def delete_orphan_scopes(session: Session, prefix: str, kept: Select[str]) -> int:
     """Delete counters of scopes starting with `prefix` that `kept` no longer names. Looks
     first, so that the usual case takes no write lock."""
     orphan = (Counter.scope.startswith(prefix), Counter.scope.not_in(kept))
     if session.execute(select(Counter.scope).where(*orphan).limit(1)).first() is None:
         return 0
-    result = session.execute(delete(Counter).where(*orphan))
-    return result.rowcount or 0
+    return session.connection().execute(delete(Counter).where(*orphan)).rowcount
 
 
 _PAST_DAY = SpentToken.expires_on < bindparam("today")
@@ -190,5 +189,4 @@ def purge_spent_tokens(session: Session, today: date) -> int:
     first, so that the usual case takes no write lock."""
     if session.execute(_ANY_PAST, {"today": today}).first() is None:
         return 0
-    result = session.execute(_PURGE_TOKENS, {"today": today})
-    return result.rowcount or 0
+    return session.connection().execute(_PURGE_TOKENS, {"today": today}).rowcount

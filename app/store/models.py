@@ -9,15 +9,17 @@ nothing but a hash and a day.
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
-from sqlalchemy import BigInteger, Boolean, Date, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROOM_SCOPE_PREFIX = "room:"
 
 
 class Base(DeclarativeBase):
-    pass
+    # Declarative gives every model a Table; typed as one, so Core statements can use it.
+    __table__: ClassVar[Table]
 
 
 class Counter(Base):

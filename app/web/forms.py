@@ -16,7 +16,7 @@ from wtforms.i18n import messages_path
 
 
 @functools.cache
-def _wtforms_messages(locale: str) -> support.Translations:
+def _wtforms_messages(locale: str) -> support.NullTranslations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 

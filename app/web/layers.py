@@ -16,7 +16,9 @@ so on the way out the first listed is also the outermost:
   cross-site forms    a form posted from another site: 403, before the CSRF check says less
   CSRF                Flask-WTF's CSRFProtect, on every POST
   rate limits         Flask-Limiter, on the views that carry a limit
-  compression         gzip for text, on the way out
+  compression         Flask-Compress: gzip for text, on the way out (unless a proxy in front
+                      does it, COMPRESS_RESPONSES=false); a response that already carries a
+                      Content-Encoding passes through untouched
   route name          tells the request log which route answered (at teardown)
 
 Hooks that touch no request stay with their extension: the database session's removal
@@ -29,10 +31,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import Flask
+from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import csrf
-from . import body_limit, compression, cross_site, rate_limits, request_log, security, session
+from . import body_limit, cross_site, rate_limits, request_log, security, session
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -59,12 +62,14 @@ AROUND_FLASK: tuple[Middleware, ...] = (_request_log, _security_headers, _truste
 
 def init_app(app: Flask) -> None:
     for middleware in reversed(AROUND_FLASK):  # wrapped from the inside out
-        app.wsgi_app = middleware(app, app.wsgi_app)  # type: ignore[method-assign]
+        # Flask's documented way to add WSGI middleware; mypy sees a method replaced by a callable.
+        app.wsgi_app = middleware(app, app.wsgi_app)  # type: ignore[assignment]
 
     app.before_request(session.refuse_foreign_session)
     app.before_request(body_limit.refuse_oversized_chunked_body)
     app.before_request(cross_site.refuse_cross_site_forms)
     csrf.init_app(app)
     rate_limits.init_app(app)
-    app.after_request(compression.compress)
+    if app.config["COMPRESS_RESPONSES"]:
+        Compress(app)  # one per app: it keeps the app's settings on itself
     app.teardown_request(request_log.name_route)

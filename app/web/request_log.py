@@ -23,23 +23,12 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 LOGGER = "app"  # the package logger: app.errors, app.health... share its handler
+HANDLER = "app.stdout"  # the name of that handler, so that a second app replaces it
 REQUEST_LOGGER = "app.requests"
 HEADER = "X-Request-ID"
 # A proxy's id is kept only when it looks like an id: it is echoed back and written to the log.
 INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 ROUTE_KEY = "app.route"  # a layer that answers before Flask names its route here
-
-
-class StdoutHandler(logging.StreamHandler):
-    """Writes to whatever sys.stdout is now (the container's log, or pytest's capture)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stdout
-
-    @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
 
 
 class JsonFormatter(logging.Formatter):
@@ -66,9 +55,10 @@ class TextFormatter(logging.Formatter):
 def configure_logging(log_format: str, level: str) -> None:
     """Give the app's loggers one stdout handler (idempotent: tests build many apps)."""
     logger = logging.getLogger(LOGGER)
-    for handler in [h for h in logger.handlers if isinstance(h, StdoutHandler)]:
+    for handler in [h for h in logger.handlers if h.get_name() == HANDLER]:
         logger.removeHandler(handler)
-    handler = StdoutHandler()
+    handler = logging.StreamHandler(sys.stdout)
+    handler.set_name(HANDLER)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     logger.addHandler(handler)
     logger.setLevel(level)
