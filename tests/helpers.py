@@ -10,6 +10,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from app.quiz.forms import questionnaire
 from app.scoring import Bank, load_myths
 from bench.loadgen import CSRF_RE  # one pattern for the tests and the load generator
 
@@ -41,32 +42,56 @@ def csrf_token(html: str) -> str:
 
 
 class QuizDriver:
-    """Answers the quiz through the test client, the way a browser would."""
+    """Takes the quiz through the test client as a browser does: one page holds every question;
+    answers are ticked in it (nothing leaves the browser), then sent once, with the closing
+    question, which counts them. Once sent, ticking another answer sends the form again."""
 
     def __init__(self, client: FlaskClient, bank: Bank) -> None:
         self.client, self.bank = client, bank
+        self.ticked: dict[str, str] = {}
+        self.shown = None  # the questionnaire page as last loaded
+        self.chilling: str | None = None
+        self.sent = False
+
+    def open(self):
+        """Load the questionnaire, as a browser does when the quiz starts."""
+        self.shown = self.client.get("/quiz/")
+        assert self.shown.status_code == 200, self.shown.status_code
+        return self.shown
 
     def answer(self, step: int, option_id: str):
-        page = self.client.get(f"/quiz/{step}")
-        assert page.status_code == 200, page.status_code
-        return self.client.post(
-            f"/quiz/{step}", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": option_id}
-        )
+        """Tick the answer to question `step`: the page's response, or, once the quiz was sent,
+        the response to sending it again with this answer changed."""
+        self.ticked[self.bank.questions[step - 1].id] = option_id
+        if self.sent:
+            return self.close(self.chilling or "no")
+        return self.shown or self.open()
 
     def answer_scored(self, answers: dict[str, str] | None = None) -> None:
-        """Answer every scored question (the first option unless told); the closing question comes next."""
+        """Tick every scored question (the first option unless told); the closing question comes next."""
         answers = answers or {}
-        for step, q in enumerate(self.bank.questions, 1):
-            response = self.answer(step, answers.get(q.id, q.options[0].id))
-            assert response.status_code == 303, (step, response.status_code)
+        if self.shown is None:
+            self.open()
+        for q in self.bank.questions:
+            self.ticked[q.id] = answers.get(q.id, q.options[0].id)
+
+    def form(self, chilling: str) -> dict[str, str]:
+        """The body a browser sends: the page's CSRF token, then every field in the page's order."""
+        if self.shown is None:
+            self.open()
+        data = {"csrf_token": csrf_token(self.shown.get_data(as_text=True))}
+        for item in questionnaire(self.bank):
+            chosen = self.ticked.get(item.name) if item.question else chilling
+            if chosen is not None:
+                data[item.name] = item.value_for(chosen) or chosen  # an option of ours is sent padded
+        return data
 
     def close(self, chilling: str = "no"):
-        """Answer the unscored closing question, which finishes (and counts) the quiz."""
-        page = self.client.get("/quiz/closing")
-        assert page.status_code == 200, page.status_code
-        return self.client.post(
-            "/quiz/closing", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": chilling}
-        )
+        """Send the form with the closing answer: that counts the quiz."""
+        response = self.client.post("/quiz/", data=self.form(chilling))
+        if response.status_code == 303:
+            self.sent, self.chilling = True, chilling
+        return response
 
     def complete(self, answers: dict[str, str] | None = None, chilling: str = "no"):
         """Answer every question and the closing one, and return the last response."""

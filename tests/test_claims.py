@@ -97,7 +97,10 @@ def test_score_card_says_whose_scale_and_whose_rules(quiz, client, bank):
     quiz.complete(neutral_most(bank))
     page = client.get("/quiz/result").get_data(as_text=True)
     start = page.index('class="score-card')
-    card = page[start : page.index("</header>", start)]
+    # Above the fold, one line and a link; the whole of it one tap away.
+    assert 'href="#how-it-is-made"' in page[start : page.index("</header>", start)]
+    start = page.index('id="how-it-is-made"')
+    card = page[start : page.index("</div>", start)]
     assert "The rules and points are ours, not Ant Group's" in card
     assert f"everyone starts at {START}" in card
     # where real users were, dated, labelled and linked to the source
@@ -144,7 +147,7 @@ def test_general_debrief_prompts_claim_no_more_than_the_evidence(app):
 def test_where_real_users_were_is_said_in_the_visitor_s_language(quiz, client, bank):
     quiz.complete(neutral_most(bank))
     page = client.get("/quiz/result?lang=zh").get_data(as_text=True)
-    start = page.index('class="score-card')
-    card = page[start : page.index("</header>", start)]
+    start = page.index('id="how-it-is-made"')
+    card = page[start : page.index("</div>", start)]
     assert "2015 年上线时" in card and "At launch" not in card
     assert "Xinhua, as reported by Jing Daily" in card  # a source title keeps its own language
