@@ -47,7 +47,11 @@ class Item:
 
 def _item(name: str, question: Question | None, options: Mapping[str, object]) -> Item:
     width = max(len(option_id) for option_id in options)
-    return Item(name, question, tuple(Choice(option_id.ljust(width, PAD), option_id, text) for option_id, text in options.items()))
+    return Item(
+        name,
+        question,
+        tuple(Choice(option_id.ljust(width, PAD), option_id, text) for option_id, text in options.items()),
+    )
 
 
 # Per bank, made once: a bank is loaded once per app and never changes (a frozen dataclass,

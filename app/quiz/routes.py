@@ -26,6 +26,7 @@ from . import bp
 from .forms import Filled, empty, questionnaire, read
 from .result_view import render_result
 
+
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(completions_limit, methods=["POST"], deduct_when=reached_the_result)
 def start() -> Response | str | tuple[str, int]:

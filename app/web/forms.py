@@ -124,7 +124,12 @@ def read_answers(fields: Mapping[str, Collection[str]], formdata: MultiDict[str,
     CSRF token was already checked by CSRFProtect and is the one other field allowed."""
     form = BaseForm(
         [
-            (name, OneAnswer(choices=[SelectChoice(value, value) for value in values], validators=[InputRequired(MISSING)]))
+            (
+                name,
+                OneAnswer(
+                    choices=[SelectChoice(value, value) for value in values], validators=[InputRequired(MISSING)]
+                ),
+            )
             for name, values in fields.items()
         ]
     )
