@@ -41,6 +41,21 @@ def csrf_token(html: str) -> str:
 # --- the quiz, the myth round and rooms, through the test client ----------------------
 
 
+def questionnaire_form(
+    bank: Bank, token: str, answers: dict[str, str] | None = None, chilling: str | None = "no"
+) -> dict[str, str]:
+    """The questionnaire as a browser sends it: the CSRF token, then each question answered (the
+    first option unless told; an option of ours padded as the page writes it, anything else as is),
+    then the closing answer, in the page's order."""
+    answers = {q.id: q.options[0].id for q in bank.questions} if answers is None else answers
+    data = {"csrf_token": token}
+    for item in questionnaire(bank):
+        chosen = answers.get(item.name) if item.question else chilling
+        if chosen is not None:
+            data[item.name] = item.value_for(chosen) or chosen
+    return data
+
+
 class QuizDriver:
     """Takes the quiz through the test client as a browser does: one page holds every question;
     answers are ticked in it (nothing leaves the browser), then sent once, with the closing
@@ -68,10 +83,11 @@ class QuizDriver:
         return self.shown or self.open()
 
     def answer_scored(self, answers: dict[str, str] | None = None) -> None:
-        """Tick every scored question (the first option unless told); the closing question comes next."""
+        """Load the questionnaire and tick every scored question (the first option unless told);
+        the closing question comes next."""
         answers = answers or {}
-        if self.shown is None:
-            self.open()
+        self.open()
+        self.sent = False
         for q in self.bank.questions:
             self.ticked[q.id] = answers.get(q.id, q.options[0].id)
 
@@ -79,12 +95,7 @@ class QuizDriver:
         """The body a browser sends: the page's CSRF token, then every field in the page's order."""
         if self.shown is None:
             self.open()
-        data = {"csrf_token": csrf_token(self.shown.get_data(as_text=True))}
-        for item in questionnaire(self.bank):
-            chosen = self.ticked.get(item.name) if item.question else chilling
-            if chosen is not None:
-                data[item.name] = item.value_for(chosen) or chosen  # an option of ours is sent padded
-        return data
+        return questionnaire_form(self.bank, csrf_token(self.shown.get_data(as_text=True)), self.ticked, chilling)
 
     def close(self, chilling: str = "no"):
         """Send the form with the closing answer: that counts the quiz."""

@@ -13,6 +13,8 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
+from app.quiz.forms import questionnaire
+from app.scoring import load_bank
 from app.store.schema import upgrade
 from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
 from tests.loadgen import Visitor
@@ -33,17 +35,19 @@ def completions(url: str) -> int:
 
 
 def at_closing_question(server: Server, bank, room_id: str | None = None) -> tuple[str, str]:
-    """A visitor who answered every scored question has the closing one open: (cookie, token)."""
-    state: dict[str, object] = {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions}}}
-    if room_id:
-        state["room"] = room_id
-    page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
+    """A visitor with the questionnaire open, every answer ticked in the page: (cookie, token)."""
+    state: dict[str, object] = {"room": room_id} if room_id else {}
+    page = request(server.base, "GET", "/quiz/", cookie=forge_cookie(state))
     assert page.status == 200
     return session_cookie(page, forge_cookie(state)), CSRF_RE.search(page.body).group(1)
 
 
 def send_closing_answer(server: Server, cookie: str, token: str) -> str:
-    sent = request(server.base, "POST", "/quiz/closing", cookie=cookie, form={"csrf_token": token, "answer": "no"})
+    """Send the questionnaire with the closing answer (the one request that counts), then read the result."""
+    form = {"csrf_token": token}
+    for item in questionnaire(load_bank()):
+        form[item.name] = item.choices[0].value
+    sent = request(server.base, "POST", "/quiz/", cookie=cookie, form=form)
     assert sent.status == 303 and sent.headers["location"].endswith("/quiz/result")
     result = request(server.base, "GET", "/quiz/result", cookie=session_cookie(sent, cookie))
     assert result.status == 200
@@ -56,7 +60,7 @@ def test_database_outage_mid_quiz_is_honest_and_recovers_without_restart(private
     server = Server(private_pg.url, workers=2)
     with running(server, tmp_path):
         assert request(server.base, "GET", "/readyz").status == 200
-        first = Visitor(server.base, bank, random.Random(1)).finish(None, full_journey=False)
+        first = Visitor(server.base, bank, random.Random(1)).finish(None)
         assert first.acknowledged
         # Two visitors reach the closing question, one of them in a workshop room; then the database goes.
         alone = at_closing_question(server, bank)
@@ -79,7 +83,7 @@ def test_database_outage_mid_quiz_is_honest_and_recovers_without_restart(private
         while request(server.base, "GET", "/readyz").status != 200:
             assert time.monotonic() < deadline, "not ready again 15 s after the database came back"
             time.sleep(0.2)
-        again = Visitor(server.base, bank, random.Random(2)).finish(None, full_journey=False)
+        again = Visitor(server.base, bank, random.Random(2)).finish(None)
         assert again.acknowledged and not again.error
         assert request(server.base, "GET", "/stats").status == 200
         assert "Traceback" not in server.log()
