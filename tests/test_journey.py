@@ -39,6 +39,8 @@ def test_answers_in_progress_are_never_in_the_cookie(quiz, client, app, bank, st
     with client.session_transaction() as session:
         assert set(session.get("quiz", {})) == {"start"}  # the token that makes it count once, nothing else
     assert store.total() == 0 and client.get("/quiz/result").status_code == 400
+
+
 def test_whole_journey_ends_on_an_explained_result(quiz, client, bank):
     answers = worst_answers(bank)
     last = quiz.complete(answers)

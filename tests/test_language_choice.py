@@ -58,9 +58,7 @@ def test_switcher_links_stay_on_the_same_page(client):
     assert 'href="?lang=de"' in page
     assert 'href="?lang=zh"' in page
     for href in re.findall(r'hreflang="[^"]+" href="([^"]+)"', page):
-        assert urljoin("https://score.example/quiz/?lang=en", unescape(href)).startswith(
-            "https://score.example/quiz/?"
-        )
+        assert urljoin("https://score.example/quiz/?lang=en", unescape(href)).startswith("https://score.example/quiz/?")
 
 
 @pytest.mark.parametrize(
