@@ -391,6 +391,15 @@ def take_quiz(page: Any, choose: Callable[[int, int], int] = lambda step, count:
     return taps + 1
 
 
+def landed_score(page: Any) -> int:
+    """The result's score once the needle has landed and the number shows (static/js/reveal.js)."""
+    from playwright.sync_api import expect
+
+    number = page.locator(".score-number")
+    expect(number).to_be_visible()
+    return int(number.inner_text())
+
+
 @dataclass(frozen=True)
 class PageType:
     """One kind of page, and how a visitor gets to it."""

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from app.scoring import load_bank, score_answers
 
-from .conftest import LiveServer, fetch, take_quiz
+from .conftest import LiveServer, fetch, landed_score, take_quiz
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +89,7 @@ def test_a_reload_back_and_a_switch_of_language_keep_the_answers(open_page):
     with w.page.expect_navigation():
         w.page.locator("[data-step-send]").click()
     answers = {q.id: q.options[pick(n, len(q.options))].id for n, q in enumerate(BANK.questions)}
-    assert int(w.page.locator(".score-number").inner_text()) == score_answers(BANK, answers).score
+    assert landed_score(w.page) == score_answers(BANK, answers).score
     w.assert_clean()
 
 

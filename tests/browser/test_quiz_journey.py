@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import take_quiz
+from .conftest import landed_score, take_quiz
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def _choice(step: int, count: int) -> int:
 def _read_result(page) -> int:
     assert page.url.endswith("/quiz/result")
     assert page.get_by_role("heading", name="Your illustrative score").is_visible()
-    score = int(page.locator(".score-number").inner_text())
+    score = landed_score(page)
     assert 350 <= score <= 950
     assert page.get_by_role("heading", name="What moved your score").is_visible()
     return score

@@ -29,7 +29,7 @@ from app.scoring import (
     worst_answers,
 )
 
-from .conftest import ARTIFACTS, VIEWPORTS, HttpVisitor, LiveServer, Workshop, fetch, require, take_quiz
+from .conftest import ARTIFACTS, VIEWPORTS, HttpVisitor, LiveServer, Workshop, fetch, landed_score, require, take_quiz
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +97,7 @@ def test_the_result_is_three_phone_screens_and_each_part_is_shown_once(open_page
     # The first screen: the reveal, the band and the line that says what it means.
     for part in (".gauge", ".score-number", ".band", "[data-takeaway]"):
         assert _top_and_bottom(page, part)[1] <= SCREEN, f"{part} is below the first screen"
-    score = int(page.locator(".score-number").inner_text())
+    score = landed_score(page)
     answers = ANSWERS["middle" if who == "room" else who]
     report = score_answers(BANK, answers)
     assert score == report.score
@@ -400,6 +400,6 @@ def test_the_what_if_is_one_tap_away_and_redraws_in_place(open_page, scorers):
     page.locator("form.what-if-try button").click()  # the cheapest way up, with JavaScript: no new page
     expect(page.locator("#result-score h1")).to_contain_text("What if")  # not wait_for_function: the CSP bars its eval
     assert page.url.endswith("/quiz/result")
-    assert int(page.locator(".score-number").inner_text()) > 350
+    assert landed_score(page) > 350
     assert "not stored and not counted" in page.locator("#result-score").inner_text()
     w.assert_clean()
