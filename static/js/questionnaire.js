@@ -93,7 +93,8 @@ function oneAtATime(form) {
     }
     const hash = `#${steps[current].id}`;
     if (push) history.pushState({ step: current, depth: depth() + 1 }, "", hash);
-    else if (replace) history.replaceState({ step: current, depth: depth() }, "", hash);
+    // A page opened without a fragment keeps it so: the keyboard's first Tab stays at the top.
+    else if (replace) history.replaceState({ step: current, depth: depth() }, "", location.hash || current ? hash : "");
     // A switch of language opens the same page again: at this question, answers restored.
     for (const link of document.querySelectorAll(".languages a")) link.hash = hash;
     if (focus) {
