@@ -132,3 +132,12 @@ def test_favicon_and_404_page(client):
     assert missing.status_code == 404
     assert "Page not found" in missing.get_data(as_text=True)
     assert 'class="site-header"' in missing.get_data(as_text=True)
+
+
+def test_a_bad_form_sent_after_finishing_leaves_the_result_alone(quiz, client, bank, store):
+    quiz.complete()
+    form = quiz.form("no")
+    del form[bank.questions[0].id]
+    assert client.post("/quiz/", data=form).status_code == 400
+    assert client.get("/quiz/result").status_code == 200  # the finished quiz is still there
+    assert store.count("completions") == 1

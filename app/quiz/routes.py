@@ -47,8 +47,8 @@ def start() -> Response | str | tuple[str, int]:
 
 
 def _render_form(filled: Filled, problem: str | None = None) -> str:
-    progress.begin()  # the run's start token (kept in the cookie) makes it count once
     bank = filled.bank
+    progress.begin(bank)  # the run's start token (kept in the cookie) makes it count once
     return render_template(
         "quiz/questionnaire.html",
         items=questionnaire(bank),

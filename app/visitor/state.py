@@ -134,11 +134,12 @@ class QuizProgress(Activity):
         """Keep what the form sent: the visitor's own result and receipt are drawn from it."""
         self.update(answers=dict(answers), chilling=chilling)
 
-    def begin(self) -> None:
+    def begin(self, bank: Bank) -> None:
         """The form is shown: the run gets its start token, and nothing half-answered stays here
-        (a cookie from before the one-form quiz may still hold some)."""
+        (a cookie from before the one-form quiz may still hold some); a finished quiz stays."""
         self.start()
-        self.update(answers=None, chilling=None)
+        if not self.is_complete(bank):
+            self.update(answers=None, chilling=None)
 
     def counted_answers(self) -> dict[str, str] | None:
         """The answers as they were when the quiz was counted: each counted value, or, where
