@@ -19,6 +19,7 @@ from ..store.models import Room
 from .figures import Figures, Standing, scope_figures, standing
 
 FIGURES_SECONDS = 5  # how long a worker keeps a scope's figures once worked out
+HOLD_SECONDS = 3  # how old the result page's "you against everyone" may be
 
 
 def figures_of(scope: str, odds: int) -> Figures:
@@ -47,5 +48,17 @@ def room_figures(room: Room) -> Figures:
 
 
 def site_standing(score: int) -> Standing | None:
-    """A visitor's score against the site's estimated average ("you against everyone")."""
-    return standing(score, site_figures())
+    """A visitor's score against the site's estimated average ("you against everyone").
+
+    During an event the site's counters change with every finished quiz, so the figures above
+    are worked out again for nearly every result page. This comparison may be a few seconds
+    old, so a worker holds the site's figures for HOLD_SECONDS once they show an average
+    (until then nothing is held, and the comparison appears as soon as it may)."""
+    site = site_scope()
+    key = f"standing:{site.name}:{site.odds}:{current_app.config['MIN_FINISHED']}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = site_figures()
+        if figures.average is not None:
+            cache.set(key, figures, timeout=HOLD_SECONDS)
+    return standing(score, figures)
