@@ -42,12 +42,12 @@ FIELD_RE = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]+)"')
 STATIC = {
     "landing": ("/static/style.css", "/static/favicon.svg"),
     "join": ("/static/style.css",),
-    "questionnaire": ("/static/style.css", "/static/js/questionnaire.js"),
+    "questionnaire": ("/static/style.css", "/static/js/questionnaire.js", "/static/js/kept-answers.js"),
     "result": (
         "/static/style.css",
         "/static/js/reveal.js",
         "/static/js/what-if.js",
-        "/static/js/questionnaire.js",
+        "/static/js/kept-answers.js",
         "/static/js/share.js",
     ),
 }

@@ -3,44 +3,13 @@
 // an answer moves on at once; Back (the page's or the browser's) goes back; a progress bar
 // and a spoken line follow along. The answers leave the browser only with the form, once.
 //
-// Until then they are kept in this tab's sessionStorage, so that a reload, Back from
-// another page or a switch of language keeps them. sessionStorage rather than localStorage:
-// it ends with the tab, as the session cookie ends with the browser, so closing the tab on
-// a shared phone leaves nothing for the next person; and it is never sent anywhere. A page
-// marked data-forget-answers (the result pages, and the page "Forget my answers" leads to)
-// clears what it names.
+// Until then they are kept in this tab's own storage (static/js/kept-answers.js), so that a
+// reload, Back from another page or a switch of language keeps them.
 
-const PREFIX = "score-answers:";
+import { keep, kept } from "./kept-answers.js";
+
 const TAP_MS = 1500; // a choice this soon after a pointer went down was a tap; otherwise a key chose it
 const TICK_MS = 120; // long enough to see the tick, short enough to feel at once
-
-function storage() {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null; // storage switched off: the page still holds the answers
-  }
-}
-
-function forget(name) {
-  storage()?.removeItem(PREFIX + name);
-}
-
-function kept(name) {
-  try {
-    return JSON.parse(storage()?.getItem(PREFIX + name) || "{}") || {};
-  } catch {
-    return {};
-  }
-}
-
-function keep(name, values) {
-  try {
-    storage()?.setItem(PREFIX + name, JSON.stringify(values));
-  } catch {
-    // full or refused: the page still holds them
-  }
-}
 
 function oneAtATime(form) {
   const name = form.dataset.oneAtATime;
@@ -166,7 +135,4 @@ function oneAtATime(form) {
   show(reachable(wanted) ? wanted : firstOpen(), { replace: true });
 }
 
-for (const page of document.querySelectorAll("[data-forget-answers]")) {
-  for (const name of page.dataset.forgetAnswers.split(" ")) forget(name);
-}
 for (const form of document.querySelectorAll("form[data-one-at-a-time]")) oneAtATime(form);
