@@ -10,6 +10,7 @@ from typing import Any
 
 from app.boot import check_settings, fail
 from app.config import ConfigError, server_settings
+from app.web.rate_limits import per_worker_notice
 
 try:
     _server = server_settings()
@@ -71,6 +72,9 @@ def post_fork(_server_arbiter: object, worker: Any) -> None:
         database.engine.dispose(close=False)
 
 
-def on_starting(_server_arbiter: object) -> None:
-    """Before any worker: a missing SECRET_KEY or a bad setting stops here, in one line."""
-    check_settings()
+def on_starting(arbiter: Any) -> None:
+    """Before any worker: a missing SECRET_KEY or a bad setting stops here, in one line; and
+    limits that every worker counts on its own are said once, with what they add up to."""
+    notice = per_worker_notice(check_settings(), arbiter.num_workers)
+    if notice:
+        arbiter.log.warning(notice)

@@ -11,7 +11,7 @@ from . import charts, content, myths, pages, quiz, rooms, share
 from .config import PROJECT_ROOT, settings_from_env
 from .content import bank_text
 from .extensions import cache
-from .store import hygiene
+from .store import backup, hygiene
 from .store.database import Database
 from .web import errors, health, i18n, layers, request_log, session
 
@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_template_helpers(app)
     register_blueprints(app)
+    register_commands(app)
     errors.init_app(app)
     layers.init_app(app)  # everything around the views, outermost first
     return app
@@ -59,3 +60,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rooms.bp)
     app.register_blueprint(share.bp)
     health.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask --app wsgi ...` commands besides the blueprints' own (`rooms purge-expired`)."""
+    app.cli.add_command(backup.backup_command)

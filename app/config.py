@@ -215,6 +215,12 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_ENABLED": _bool(env, "RATE_LIMITS_ENABLED", True),
         # memory:// is per worker process; a redis:// URI shares the counts between workers and instances.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+        # A shared store that is down or hangs must not cost a visitor a page: each worker counts
+        # in its own memory until the store answers again, and a count that cannot be written
+        # after the view ran is logged and dropped (Flask-Limiter's documented options; the
+        # store's deadlines are set in app/web/rate_limits.py).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         **limits,
         "WTF_CSRF_TIME_LIMIT": session_hours * 3600,  # a form's token lives as long as a session
         # Flask-WTF's https check wants a Referer, which browsers never send under our

@@ -7,10 +7,11 @@ HEALTHCHECK passes, uid and gid 10001 without capabilities, a whole quiz and a r
 projector poll, one log line per request, SIGTERM with a request in flight, and the one-line
 errors for a missing secret and an unwritable /data.
 
-Part "compose": docker-compose.yml under podman-compose: PostgreSQL, two replicas and nginx;
-quizzes through the proxy reach both replicas, the counters in PostgreSQL are exact, probes
-are hidden at the proxy, the fixed proxy address lies outside the range handed out, and a
-compose stop lets a request in flight finish.
+Part "compose": docker-compose.yml under podman-compose: PostgreSQL, Redis, two replicas and
+nginx; quizzes through the proxy reach both replicas, the counters in PostgreSQL are exact,
+one address's rooms spread over both replicas are limited at the README's number (shared in
+Redis), Redis stopped costs no page, probes are hidden at the proxy, the fixed proxy address
+lies outside the range handed out, and a compose stop lets a request in flight finish.
 
 Podman keeps everything (configuration, layers, the stand-in base image made by debootstrap)
 in CONTAINER_CHECK_CACHE (default /var/cache/score-container-check), so a second run reuses
@@ -34,6 +35,7 @@ import resource
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -41,7 +43,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -408,6 +410,20 @@ def readme_stop_timeout() -> str | None:
     return found.group(1) if found else None
 
 
+def documented_default(setting: str) -> str:
+    """A setting's default as the README's configuration table gives it."""
+    readme = (ROOT / "README.md").read_text()
+    return search(rf"(?m)^\| `{setting}` \| `([^`]+)` \|", readme, f"the README's table has no {setting}").group(1)
+
+
+PER_WORKER = "rate limits are per worker"
+
+
+def per_worker_notices(lines: list[str]) -> list[str]:
+    """The start's line saying that each worker counts the limits on its own."""
+    return [line for line in lines if PER_WORKER in line]
+
+
 def lines_per_request(lines: list[str]) -> tuple[dict[str, int], int]:
     """How many log lines name each request id (in a field or in the message), and how many
     lines gunicorn's own access log wrote. Every line must be JSON, but for the start's own
@@ -529,6 +545,21 @@ print(json.dumps(verdicts))
 """
 
 
+# Every counter, in order: what a copy of the database must hold as the live one does.
+COUNTS_SQL = "SELECT scope, metric, value, count FROM counter ORDER BY scope, metric, value"
+COUNTS_PROBE = f"""
+import json, sqlite3
+print(json.dumps(sqlite3.connect("DATABASE").execute("{COUNTS_SQL}").fetchall()))
+"""
+# The backup file as the container's user left it.
+COPY_PROBE = r"""
+import json, os
+info = os.stat("DATABASE")
+beside = [f for f in os.listdir("/data") if f.startswith("check-backup") and f != "check-backup.sqlite3"]
+print(json.dumps({"mode": oct(info.st_mode & 0o777), "owner": [info.st_uid, info.st_gid], "beside": beside}))
+"""
+
+
 # --- the checks ----------------------------------------------------------------------------
 
 
@@ -566,6 +597,8 @@ class Single:
     ids: list[str] = field(default_factory=list)
     secret: str = ""
     stop_timeout: str | None = field(default_factory=readme_stop_timeout)
+    backups: Path | None = None  # the host folder a backup was copied to
+    backed_up: str = ""  # its counters
 
     @property
     def base(self) -> str:
@@ -582,8 +615,11 @@ class Single:
         r.run("read-only root: only /data is writable", self.read_only)
         r.run("a whole quiz through the container (English and Chinese pages)", self.quiz)
         r.run("a room: 5 people finish, the projector poll answers 200 then 304", self.room)
+        r.run("flask --app wsgi backup while serving: one file, 0600, the live counts", self.backup)
         r.run("exactly one log line per request, every line JSON, no secret", self.one_line_per_request)
+        r.run("memory:// limits with 2 workers: one log line says what they add up to", self.per_worker_notice)
         r.run(f"SIGTERM with a request in flight: answered, exit 0 within {STOP_TIMEOUT} s", self.stop_in_flight)
+        r.run("the backup restored into the stopped container's volume, then started: its counters", self.restore)
         r.run("no SECRET_KEY: one line, exit 2", self.missing_secret)
         r.run("unwritable /data: one line at once, exit 2", self.unwritable_data)
 
@@ -686,6 +722,55 @@ class Single:
         expect(again.status == 304, f"an unchanged poll: {again.status}")
         return f"room {code}: {figures['status']}"
 
+    def backup(self) -> str:
+        """docs/backups.md's command, in the running container, then copied out as it says;
+        a quiz finished afterwards is in the live database only."""
+        copy = "/data/check-backup.sqlite3"
+        made = self.podman("exec", self.name, "flask", "--app", "wsgi", "backup", copy).stdout.strip()
+        expect(made.startswith(f"backed up /data/score.sqlite3 to {copy}: "), f"the command said {made!r}")
+        live = self.exec_python(COUNTS_PROBE.replace("DATABASE", "/data/score.sqlite3"))
+        facts = json.loads(self.exec_python(COPY_PROBE.replace("DATABASE", copy)))
+        expect(facts["mode"] == "0o600" and facts["owner"] == [10001, 10001], f"the copy is {facts}")
+        expect(not facts["beside"], f"files beside the copy: {facts['beside']}")
+        self.backups = Path(tempfile.mkdtemp(prefix="backups-", dir=self.podman.run_dir))
+        try:
+            self.podman("cp", f"{self.name}:{copy}", str(self.backups / "copy.sqlite3"))
+        finally:
+            self.podman("exec", self.name, "rm", "-f", copy, check=False)
+        with closing(sqlite3.connect(self.backups / "copy.sqlite3")) as db:
+            checked = db.execute("PRAGMA integrity_check").fetchone()[0]
+            self.backed_up = json.dumps(db.execute(COUNTS_SQL).fetchall())
+        expect(checked == "ok", f"integrity_check: {checked}")
+        expect(self.backed_up == live, "the copy's counters differ from the live database's")
+        take_quiz(Visitor(self.base, self.ids), lambda _step, options: options[0])
+        return made.split(": ", 1)[1]
+
+    def restore(self) -> str:
+        """docs/backups.md's restore into the stopped container's volume, then a start: the
+        counters are the copy's again (the quiz finished after the backup is gone)."""
+        expect(self.backups is not None and self.backed_up, "no backup was taken")
+        expect(not self.running(), "the container is still running")
+        assert self.backups is not None  # noqa: S101  (for the type checker, after expect)
+        script = (
+            "rm -f /data/score.sqlite3-wal /data/score.sqlite3-shm"
+            " && cp /backups/copy.sqlite3 /data/score.sqlite3"
+            " && chown 10001:10001 /data/score.sqlite3 && chmod 600 /data/score.sqlite3"
+        )
+        try:
+            self.podman(
+                "run", "--rm", "--user", "0", "--volume", f"{PREFIX}-data:/data",
+                "--volume", f"{self.backups}:/backups:ro", "--entrypoint", "sh", APP_IMAGE, "-c", script,
+            )  # fmt: skip
+        finally:
+            shutil.rmtree(self.backups, ignore_errors=True)
+        self.podman("start", self.name)
+        took = wait_ready(f"{self.base}/readyz", READY_WITHIN, self.running)
+        now = self.exec_python(COUNTS_PROBE.replace("DATABASE", "/data/score.sqlite3"))
+        expect(now == self.backed_up, "the counters after the restore are not the copy's")
+        stats = Visitor(self.base, None).get("/stats")
+        expect(stats.status == 200, f"/stats after the restore: {stats.status}")
+        return f"ready {took:.1f} s after the start, the copy's counters served"
+
     def one_line_per_request(self) -> str:
         lines = self.podman.logs(self.name)
         expect(not any(self.secret in line for line in lines), "the SECRET_KEY appears in the log")
@@ -694,6 +779,13 @@ class Single:
         expect(not wrong and not access, f"{len(wrong)} of {len(self.ids)} requests not logged once, e.g. "
                f"{list(wrong.items())[:3]}; {access} gunicorn.access lines")  # fmt: skip
         return f"{len(self.ids)} requests, {len(self.ids)} lines"
+
+    def per_worker_notice(self) -> str:
+        notices = per_worker_notices(self.podman.logs(self.name))
+        expect(len(notices) == 1, f"{len(notices)} lines say the limits are per worker")
+        message = json.loads(notices[0])["message"]
+        expect("with 2 workers, completions 1200 per 10 minutes" in message, f"the line says {message!r}")
+        return message[:90] + "..."
 
     def stop_in_flight(self) -> str:
         client = [sys.executable, "-c", SLOW_CLIENT, "127.0.0.1", str(self.port), str(IN_FLIGHT_SECONDS)]
@@ -794,17 +886,21 @@ class Compose:
 
     def run_all(self) -> None:
         r = self.report
-        r.run("stand-in postgres and nginx images from Debian's packages", self.standins, fatal=True)
-        r.run("compose: PostgreSQL, then two replicas, then nginx, each healthy", self.up, fatal=True)
+        r.run("stand-in postgres, redis and nginx images from Debian's packages", self.standins, fatal=True)
+        r.run("compose: PostgreSQL and Redis, then two replicas, then nginx, each healthy", self.up, fatal=True)
         r.run("the proxy's fixed address lies outside the range handed out", self.addresses)
         r.run("probes answer 404 at the proxy, 200 on the replicas", self.probes)
         r.run(f"{self.quizzes} quizzes through the proxy reach both replicas, one log line each", self.quizzes_both)
         r.run("counters exact in PostgreSQL (completions and per-question totals)", self.counters)
+        rooms = documented_default("RATE_LIMIT_ROOMS")
+        r.run(f"one address's rooms over both replicas: the README's {rooms}, then 429", self.limit_shared)
+        r.run("Redis stopped: a quiz through the proxy is answered and counted, no 5xx", self.redis_outage)
+        r.run("pg_dump from the db service, pg_restore into a new database: the same rows", self.pg_backup)
         r.run(f"compose stop with a request in flight: answered, exit 0 within {STOP_TIMEOUT} s", self.stop_in_flight)
 
     def standins(self) -> str:
         made = []
-        for service, recipe in (("db", "postgres"), ("proxy", "nginx")):
+        for service, recipe in (("db", "postgres"), ("redis", "redis"), ("proxy", "nginx")):
             tag = self.file["services"][service]["image"]
             full = tag if "/" in tag.split(":")[0] else f"docker.io/library/{tag}"
             folder = ROOT / "docker" / "standin"
@@ -835,13 +931,13 @@ class Compose:
         started = time.monotonic()
         self.compose("build", "app1", "app2", timeout=900)
         built = time.monotonic() - started
-        self.compose("up", "--detach", "--no-deps", "db")
-        db = self.wait_healthy("db")
+        self.compose("up", "--detach", "--no-deps", "db", "redis")
+        db = self.wait_healthy("db", "redis")
         self.compose("up", "--detach", "--no-deps", "app1", "app2")
         apps = self.wait_healthy("app1", "app2")
         self.compose("up", "--detach", "--no-deps", "proxy")
         proxy = wait_ready(self.base + "/", 30)
-        return f"build {built:.1f} s, db {db:.1f} s, replicas {apps:.1f} s, proxy {proxy:.1f} s"
+        return f"build {built:.1f} s, db and redis {db:.1f} s, replicas {apps:.1f} s, proxy {proxy:.1f} s"
 
     def addresses(self) -> str:
         network = json.loads(self.podman("network", "inspect", f"{PROJECT}_backend").stdout)[0]
@@ -852,7 +948,7 @@ class Compose:
         fixed = self.file["services"]["proxy"]["networks"]["backend"]["ipv4_address"]
         expect(not low <= ip_number(fixed) <= high, f"the proxy's {fixed} is inside {lease}")
         seen = {}
-        for service in ("db", "app1", "app2", "proxy"):
+        for service in ("db", "redis", "app1", "app2", "proxy"):
             nets = json.loads(self.podman.inspect(self.container(service), "{{json .NetworkSettings.Networks}}"))
             seen[service] = nets[f"{PROJECT}_backend"]["IPAddress"]
         expect(seen["proxy"] == fixed, f"the proxy is at {seen['proxy']}, not {fixed}")
@@ -888,8 +984,8 @@ class Compose:
         )
         return f"{len(self.ids)} requests: app1 {per_replica['app1']}, app2 {per_replica['app2']}"
 
-    def psql(self, sql: str) -> list[list[str]]:
-        done = self.podman("exec", self.container("db"), "psql", "-U", "score", "-d", "score", "-AtF", "\t", "-c", sql)
+    def psql(self, sql: str, database: str = "score") -> list[list[str]]:
+        done = self.podman("exec", self.container("db"), "psql", "-U", "score", "-d", database, "-AtF", "\t", "-c", sql)
         return [line.split("\t") for line in done.stdout.splitlines() if line]
 
     def counters(self) -> str:
@@ -903,6 +999,89 @@ class Compose:
         wrong = [(metric, int(total)) for metric, total in totals if int(total) != self.quizzes]
         expect(not wrong, f"per-question totals not {self.quizzes}: {wrong[:3]}")
         return f"completions {self.quizzes}, {len(totals)} questions x {self.quizzes} answers"
+
+    def limit_shared(self) -> str:
+        """Rooms opened from one address through nginx, which spreads them over both replicas
+        (two workers each): the limit holds at the documented number only if they share it."""
+        documented = documented_default("RATE_LIMIT_ROOMS")
+        allowed = int(search(r"^(\d+) per hour$", documented, f"RATE_LIMIT_ROOMS is {documented!r}").group(1))
+        for service in ("app1", "app2"):
+            expect("RATE_LIMIT_ROOMS" not in self.file["services"][service]["environment"], "compose sets its own")
+        ids: list[str] = []
+        facilitator = Visitor(self.base, ids)
+        form = token(facilitator.get("/rooms/new"))  # one token for every post: posts alternate replicas
+        posted = len(ids)
+        statuses = [
+            facilitator.post("/rooms/new", {"csrf_token": form, "title": f"Limit {n}", "language": ""}).status
+            for n in range(allowed + 2)
+        ]
+        answered = {}
+        for service in ("app1", "app2"):
+            seen, _ = lines_per_request(self.podman.logs(self.container(service)))
+            answered[service] = sum(1 for i in ids[posted:] if i in seen)
+        expect(all(answered.values()), f"the posts reached only {answered}")
+        expect(statuses == [200] * allowed + [429] * 2, f"{statuses.count(200)} rooms opened: {statuses}")
+        for service in ("app1", "app2"):
+            notices = per_worker_notices(self.podman.logs(self.container(service)))
+            expect(not notices, f"{service} says: {notices[:1]}")
+        return f"{allowed} opened, then 429; posts answered by app1 {answered['app1']}, app2 {answered['app2']}"
+
+    def redis_outage(self) -> str:
+        """Redis stops: each worker counts the limits in its own memory meanwhile (logged once
+        per worker), and visitors notice nothing; then it starts again."""
+        redis = self.container("redis")
+        self.podman("stop", "--time", "5", redis)
+        try:
+            visitor = Visitor(self.base, None)
+            take_quiz(visitor, lambda _step, options: options[0])  # every answer 303, the result 200
+            for path in ("/", "/stats", "/r/ZZZZZZ"):  # a code that misses is a limited request too
+                answer = visitor.get(path)
+                expect(answer.status < 500, f"GET {path} with Redis stopped: {answer.status}")
+        finally:
+            self.podman("start", redis)
+        self.wait_healthy("redis")
+        (completions,) = self.psql("SELECT count FROM counter WHERE scope = 'global' AND metric = 'completions'")
+        expect(int(completions[0]) == self.quizzes + 1, f"completions {completions[0]}, not {self.quizzes + 1}")
+        fell_back = sum(
+            "falling back to in-memory storage" in line
+            for service in ("app1", "app2")
+            for line in self.podman.logs(self.container(service))
+        )
+        expect(fell_back, "no replica logged that it counts in memory")
+        return f"quiz counted ({completions[0]} in all); {fell_back} worker(s) logged the fallback"
+
+    def pg_backup(self) -> str:
+        """docs/backups.md's commands: a custom-format dump piped out of the db service while
+        the replicas serve, restored by pipe into a new database beside the live one."""
+        db = self.container("db")
+        folder = Path(tempfile.mkdtemp(prefix="dump-", dir=self.podman.run_dir))
+        dump = folder / "score.dump"
+        try:
+            with dump.open("wb") as out:
+                done = subprocess.run(
+                    ["podman", "exec", db, "pg_dump", "-U", "score", "--format=custom", "score"],
+                    env=self.podman.env, stdout=out, stderr=subprocess.PIPE, timeout=120,
+                )  # fmt: skip
+            expect(done.returncode == 0, f"pg_dump: {tail(done.stderr.decode())}")
+            self.podman("exec", db, "createdb", "-U", "score", "score_restore")
+            with dump.open("rb") as dumped:
+                done = subprocess.run(
+                    ["podman", "exec", "-i", db, "pg_restore", "-U", "score", "--no-owner", "--no-privileges",
+                     "--exit-on-error", "-d", "score_restore"],
+                    env=self.podman.env, stdin=dumped, capture_output=True, timeout=120,
+                )  # fmt: skip
+            expect(done.returncode == 0, f"pg_restore: {tail(done.stderr.decode())}")
+            size = dump.stat().st_size
+            kept = {}
+            for table, order in (("counter", "scope, metric, value"), ("room", "id"), ("spent_token", "token_hash")):
+                query = f"SELECT * FROM {table} ORDER BY {order}"  # noqa: S608  (our own table names)
+                live, restored = self.psql(query), self.psql(query, database="score_restore")
+                expect(live == restored, f"{table}: {len(restored)} rows restored of {len(live)}, or values differ")
+                kept[table] = len(live)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            self.podman("exec", db, "dropdb", "-U", "score", "--if-exists", "score_restore", check=False)
+        return f"{size} bytes; " + ", ".join(f"{table} {rows} rows" for table, rows in kept.items())
 
     def stop_in_flight(self) -> str:
         # The request is made inside app1 (its own loopback), since nginx buffers a slow body.

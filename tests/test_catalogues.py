@@ -111,16 +111,32 @@ def test_compiled_catalogues_are_built_not_committed():
         assert mo.exists(), f"{mo} missing: `make translations` compiles it (make run and make test do)"
 
 
-# One word for one thing in each language (the translation review's T3-T5, T12-T14, T19):
-# variants that crept in before, and the word every entry now uses instead.
+# One word for one thing in each language (the first translation review's T3-T5, T12-T14, T19,
+# and the second review's): variants that crept in before, and the word every entry now uses
+# instead. Each variant is a regular expression.
 TERMS = {
-    "zh_Hans": {"谣言": "谣传 (myth)", "档位": "等级 (band)", "特权": "优待 (perks)", "忘记我的答案": "清除我的答案"},
+    "zh_Hans": {
+        "谣言": "谣传 (myth)",
+        "档位": "等级 (band)",
+        "特权": "优待 (perks)",
+        "忘记我的答案": "清除我的答案",
+        "被关注": "被人看着 (being watched; 关注 is attention or following)",
+        "投影视图": "投影画面 (the projector view)",
+        "评分者": "评分方 (scorer)",
+        "蚂蚁(?!金服|集团)": "蚂蚁金服 (until 2020) or 蚂蚁集团 (today)",
+        "全部内容": "数据库收到的计数 (the receipt is the counts, not everything)",
+    },
     "de": {
         "Scorer": "Bewerter (scorer)",
         "Quizze": "Quiz (plural)",
         "Gerichtsliste unehrlicher": "Liste unredlicher Vollstreckungsschuldner",
         "Mythos oder real": "Mythos oder Fakt",
         "Sozialkredit-System": "Sozialkreditsystem",
+        "Projektor": "Beamer (projector)",
+        "Kreditchef": "Leiter der Kreditauskunftsabteilung",
+        r"rechnet (?:es |das )?dir (?:es |das )?an\b": "legt es dir negativ aus (counts it against you)",
+        "gegen dich": "negativ angerechnet or ausgelegt (counts against you)",
+        "nicht einmal zufällig": "auch nicht in zufällig veränderter Form",
     },
 }
 
@@ -131,6 +147,28 @@ def test_each_language_uses_one_word_for_each_thing(locale):
     for m in catalogue(locale):
         strings = m.string if isinstance(m.string, tuple) else (m.string,)
         for variant, preferred in TERMS[locale].items():
-            if m.id and any(variant in s for s in strings):
+            if m.id and any(re.search(variant, s) for s in strings):
                 found.append(f"{_key(m.id)!r}: '{variant}', use {preferred}")
     assert not found, "\n".join(found)
+
+
+# Where the English names one thing, every translation of it uses the one word: (English
+# pattern, the word, the word it replaced). The estimate's range is 区间, as the tables say.
+SAID_AS = {
+    "zh_Hans": [(r"95%% range|with a range|The range is", "区间", "范围"), (r"\bprojector\b", "投影", None)],
+    "de": [(r"\bprojector\b", "Beamer", "Projektor"), (r"95%% range|with a range|The range is", "Bereich", None)],
+}
+
+
+@pytest.mark.parametrize("locale", sorted(SAID_AS))
+def test_one_thing_is_said_with_one_word_wherever_the_english_names_it(locale):
+    wrong = []
+    for m in catalogue(locale):
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for english, word, replaced in SAID_AS[locale]:
+            if not m.id or not re.search(english, ids[0]):
+                continue
+            if not all(word in s for s in strings) or (replaced and any(replaced in s for s in strings)):
+                wrong.append(f"{_key(m.id)!r}: say '{word}'" + (f", not '{replaced}'" if replaced else ""))
+    assert not wrong, "\n".join(wrong)

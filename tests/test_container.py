@@ -321,4 +321,4 @@ def test_the_built_image_passes_the_operators_checks():
     then a volume and a secret, readiness, HEALTHCHECK, uid/gid 10001, read-only root, a quiz,
     a room and its projector poll, one log line per request, SIGTERM with a request in flight,
     and the missing-secret and unwritable-volume errors (see the script for each bound)."""
-    run_container_check("single", at_least=14)
+    run_container_check("single", at_least=17)

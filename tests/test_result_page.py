@@ -51,7 +51,10 @@ def test_a_score_stands_above_below_or_within_the_average_s_range(score, relatio
 def test_the_takeaway_says_which_perks_the_score_would_open(quiz, client, bank):
     quiz.complete(worst_answers(bank))
     page = client.get("/quiz/result").get_data(as_text=True)
-    assert "none of the 10 perks partners offered would open: the first needs 600." in page
+    assert (
+        "none of the 11 perks partners offered in 2015–2018, some in one city only,"
+        " would have opened: the first needed 600."
+    ) in page
     lowest = min(p.threshold for p in bank.perks)
     assert f"Nothing: every perk needs at least {lowest}." in page  # from the bank, not written in
 
@@ -88,7 +91,8 @@ def test_a_shared_score_shows_score_band_and_line_and_stores_nothing(client, sto
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'data-score="612"' in page and 'data-tier="good"' in page
-    assert "3 of the 10 perks partners offered would open; the next needs 650." in page
+    assert "3 of the 11 perks partners offered in 2015–2018, some in one city only, would have opened;" in page
+    assert "the next needed 650." in page
     assert "Anyone can type any score into a link like this" in page
     assert '<meta name="robots" content="noindex">' in page
     assert not [o.text for q in BANK.questions for o in q.options if o.text in page], "never an answer"

@@ -30,7 +30,7 @@ AMOUNT = re.compile(r"\{([A-Z]{3}):(\d+)\}")
 TRANSLATED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "meta": ("title",),
     "dimensions": ("name", "description"),
-    "questions": ("text", "zhima", "western"),
+    "questions": ("text", "zhima", "western", "myth"),
     "options": ("text", "explanation"),
     "perks": ("text", "partner"),
     "punishments": ("text",),
@@ -62,6 +62,14 @@ def translate(text: str) -> str:
 def source_title(src: Source) -> str:
     """A claim's source as shown: a real title stays as published, our own words are translated."""
     return translate(src.title) if src.label == OWN_WORDS_LABEL else src.title
+
+
+def outlet(title: str) -> str:
+    """Only who published a claim, for a projector slide: each source's name before its first comma.
+
+    "Ant Financial, letter to the Financial Times, Nov 2017" gives "Ant Financial"; the full title
+    is one tap away on each phone's result page."""
+    return "; ".join(part.split(",")[0].strip() for part in title.split(";"))
 
 
 def _bank_strings(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -114,5 +122,5 @@ def tomllib_repr(text: str) -> str:
 
 
 def init_templates(app: Flask) -> None:
-    app.jinja_env.filters.update(t=translate)
+    app.jinja_env.filters.update(t=translate, outlet=outlet)
     app.jinja_env.globals.update(source_title=source_title, money=money)

@@ -45,9 +45,7 @@ def round_page() -> Response | str | tuple[str, int]:
     progress.save_guesses(sent.values)
     if progress.counted_keys() is None:
         items = myth_items(myths, myths.marks(sent.values))
-        outcome = count_myth_round(progress.token(), items, membership.joined_room(get_session()))
-        membership.settle(outcome)
-        progress.record_outcome(outcome)
+        progress.record_outcome(membership.count(count_myth_round, progress.token(), items))
     return redirect(url_for("myths.result"), 303)
 
 

@@ -17,7 +17,6 @@ from ..content import closing_question, get_bank
 from ..counting.finish import count_quiz
 from ..counting.items import quiz_items
 from ..rooms.membership import membership
-from ..store.database import get_session
 from ..visitor.state import quiz as progress
 from ..web.errors import render_error
 from ..web.forms import FORM_PROBLEMS, problem_with
@@ -64,9 +63,7 @@ def _count() -> None:
     if progress.counted_keys() is None:
         bank = get_bank()
         items = quiz_items(bank, progress.answers(bank), progress.chilling_answer())
-        outcome = count_quiz(progress.token(), items, membership.joined_room(get_session()))
-        membership.settle(outcome)
-        progress.record_outcome(outcome)
+        progress.record_outcome(membership.count(count_quiz, progress.token(), items))
 
 
 def _sending_the_form() -> bool:

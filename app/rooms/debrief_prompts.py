@@ -17,6 +17,9 @@ from typing import Any
 from ..disclosure.figures import Figures
 
 MIN_PROMPTS, MAX_PROMPTS = 3, 5
+# Below this estimated share right, the myth prompt may say "only about"; above it, it names
+# the statement the room found hardest without calling the share low.
+FEW_RIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,8 @@ def _myth(room: Figures) -> Prompt | None:
     worst = min(room.myths, key=lambda row: row.right.estimate)
     if worst.right.estimate >= 1:
         return None
-    return Prompt("myth", {"statement": worst.statement, "right": worst.right})
+    few = worst.right.estimate < FEW_RIGHT
+    return Prompt("myth", {"statement": worst.statement, "right": worst.right, "few": few})
 
 
 def choose_prompts(room: Figures, everyone: Figures) -> tuple[Prompt, ...]:

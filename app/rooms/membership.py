@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
+
 from flask import session
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..counting.finish import ROOM_FULL, Outcome
+from ..counting.finish import DATABASE, ROOM_FULL, Outcome
+from ..counting.randomized_response import Item
+from ..counting.start_token import Token
+from ..store.database import get_session
 from ..store.models import Room
 from . import store
+
+log = logging.getLogger(__name__)
+
+# count_quiz or count_myth_round (app/counting/finish.py)
+Counter = Callable[[Token | None, Sequence[Item], Room | None], Outcome]
 
 
 class Membership:
@@ -36,10 +48,20 @@ class Membership:
             return None
         return room
 
-    def settle(self, outcome: Outcome) -> None:
-        """After counting: a member of a room that is full now counts on their own."""
+    def count(self, count: Counter, token: Token | None, items: Sequence[Item]) -> Outcome:
+        """Count a finished run where this visitor was told it would be: in their room (if it is
+        still open) and the site. A database that cannot be reached, even for the room, counts
+        nothing (never the site alone: a stronger room's member would be counted at the site's
+        weaker level). A member of a room that is full from now on counts on their own."""
+        try:
+            room = self.joined_room(get_session())
+        except SQLAlchemyError as exc:
+            log.warning("not counted: database error %s", type(exc).__name__)
+            return Outcome(not_counted=DATABASE)
+        outcome = count(token, items, room)
         if outcome.left_room == ROOM_FULL:
             self.leave()
+        return outcome
 
 
 membership = Membership("room")

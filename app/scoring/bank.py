@@ -52,6 +52,9 @@ class Option:
     text: str
     points: int
     explanation: str
+    # What the explanation rests on: most describe the quiz's own rule ("illustrative");
+    # one that restates a sourced claim carries that claim's label.
+    label: str
     blacklist: bool = False
 
 
@@ -63,6 +66,9 @@ class Question:
     options: tuple[Option, ...]
     zhima: Source
     western: Source
+    # A story about this habit that no evidence supports, shown with the "myth" label of its own
+    # rather than under the Zhima note's label.
+    myth: str = ""
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -223,6 +229,7 @@ def parse_bank(data: dict[str, Any], path: Path | str = "<bank>") -> Bank:
                     r.get(o, "text", str, owhere),
                     points,
                     r.get(o, "explanation", str, owhere),
+                    r.label(o, "label", owhere),
                     r.get(o, "blacklist", bool, owhere, False),
                 )
             )
@@ -245,6 +252,7 @@ def parse_bank(data: dict[str, Any], path: Path | str = "<bank>") -> Bank:
                 tuple(options),
                 r.source(table, "zhima", where),
                 r.source(table, "western", where),
+                r.get(table, "myth", str, where, ""),
             )
         )
     if len({q.id for q in questions}) != len(questions):

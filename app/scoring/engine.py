@@ -4,7 +4,7 @@ How the score is built (the start, the points and the weights are our
 illustration, not Ant's):
 
 - Every visitor starts at START, 550: the bottom of Zhima's "Fair" band, inside
-  the 500-600 range where most real users were at launch (reported, 2015).
+  the 500-600 range where most real users were in mid-2015 (reported).
 - An option worth 50 points is neutral and moves nothing. Options above 50 add
   points, options below 50 take them away, in proportion to their distance from 50.
 - Each dimension owns its weight's share of the room above the start (950 - 550)

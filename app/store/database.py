@@ -68,7 +68,12 @@ class Database:
     def _remove_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            try:
+                session.close()
+            except SQLAlchemyError:
+                # Its connection was cut (held past the request's deadline) after the view had
+                # answered: the answer stands, and the connection is thrown away unused.
+                session.invalidate()
 
 
 def get_database() -> Database:

@@ -32,8 +32,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import csrf
-from . import body_limit, compression, cross_site, request_log, security, session
-from .rate_limits import limiter
+from . import body_limit, compression, cross_site, rate_limits, request_log, security, session
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -66,6 +65,6 @@ def init_app(app: Flask) -> None:
     app.before_request(body_limit.refuse_oversized_chunked_body)
     app.before_request(cross_site.refuse_cross_site_forms)
     csrf.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     app.after_request(compression.compress)
     app.teardown_request(request_log.name_route)

@@ -34,7 +34,7 @@ from .conftest import ARTIFACTS, VIEWPORTS, HttpVisitor, LiveServer, Workshop, f
 pytestmark = pytest.mark.browser
 
 BANK = load_bank()
-MAX_HEIGHT = 4500  # px at 390 x 844 with every disclosure closed: about five screens at most
+MAX_HEIGHT = 4500  # px at 390 x 844 with every disclosure closed: about five screens at most (issue 24)
 SCREEN = VIEWPORTS["phone"]["height"]
 ANSWERS = {
     "low": worst_answers(BANK),
