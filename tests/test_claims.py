@@ -267,7 +267,8 @@ def test_perks_without_a_threshold_and_a_takeaway_that_dates_the_perks(quiz, cli
     quiz.complete(neutral_most(bank))
     page = client.get("/quiz/result").get_data(as_text=True)
     perks = page[page.index('id="perks-title"') : page.index("</section>", page.index('id="perks-title"'))]
-    offers = perks[perks.index('<details class="no-threshold">') : perks.index("</details>")]
+    start = perks.index('<details class="no-threshold">')
+    offers = perks[start : perks.index("</details>", start)]
     assert "Offers with no published threshold" in offers
     baihe = offers[offers.index("Baihe") : offers.index("BBC News, Oct 2015")]
     assert "evidence-documented" in baihe
