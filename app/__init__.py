@@ -10,6 +10,7 @@ from flask import Flask
 from . import charts, content, myths, pages, quiz, rooms, share
 from .config import PROJECT_ROOT, settings_from_env
 from .content import bank_text
+from .extensions import cache
 from .store import backup, hygiene
 from .store.database import Database
 from .web import errors, health, i18n, layers, request_log, session
@@ -41,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     Database(app.config["DATABASE_URL"], app.config["DATABASE_TIMEOUT"], app.config["DATABASE_WAITERS"]).init_app(app)
     content.init_app(app)  # the question bank and the myths, validated: a broken file stops here
     session.init_app(app)  # the encrypted cookie session
+    cache.init_app(app)  # derived aggregate figures, for a few seconds (app/disclosure/published.py)
     i18n.init_app(app)  # Flask-Babel
     hygiene.init_app(app)  # the site's counters at zero; the WAL checkpoint timer
 

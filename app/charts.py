@@ -55,6 +55,8 @@ class Gauge:
     average_range: str | None = None  # an arc path over the average's 95% range
     center: tuple[float, float] = (CX, CY)
     needle_length: float = NEEDLE
+    low: int = SCORE_MIN  # the scale's ends, for a script that reads a score off the needle's turn
+    high: int = SCORE_MAX
 
 
 def _tick(score: float) -> Tick:

@@ -27,7 +27,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from app import create_app
-from app.content.closing_question import OPTION_IDS as CHILLING_IDS
+from app.quiz.forms import questionnaire
 from bench.loadgen import CSRF_RE, SECRET, found
 
 JOURNEYS = 60
@@ -39,7 +39,7 @@ def _csrf(body: bytes) -> str:
 
 
 def _journeys(app: Flask, count: int, times: dict[str, list[float]] | None) -> None:
-    """`count` people through landing, every question, the closing question and the result."""
+    """`count` people through landing, the questionnaire, its one POST and the result."""
     bank = app.extensions["bank"]
     rng = random.Random(14)  # noqa: S311  (a simulation)
 
@@ -54,15 +54,11 @@ def _journeys(app: Flask, count: int, times: dict[str, list[float]] | None) -> N
         client = app.test_client()
         HEADERS["X-Forwarded-For"] = f"10.0.{n >> 8 & 255}.{n & 255}"
         timed("landing", client.get, "/")
-        timed("start", client.get, "/quiz/")
-        for step, q in enumerate(bank.questions, 1):
-            page = timed("question", client.get, f"/quiz/{step}")
-            token = _csrf(page.get_data())
-            form = {"csrf_token": token, "answer": rng.choice(q.options).id}
-            timed("question POST", client.post, f"/quiz/{step}", data=form)
-        page = timed("closing", client.get, "/quiz/closing")
-        token = _csrf(page.get_data())
-        timed("closing POST", client.post, "/quiz/closing", data={"csrf_token": token, "answer": CHILLING_IDS[0]})
+        page = timed("questionnaire", client.get, "/quiz/")
+        form = {"csrf_token": _csrf(page.get_data())}
+        for item in questionnaire(bank):
+            form[item.name] = rng.choice(item.choices).value
+        timed("questionnaire POST", client.post, "/quiz/", data=form)
         result = timed("result", client.get, "/quiz/result")
         assert result.status_code == 200, result.status_code  # noqa: S101  (a broken journey would mislead)
 

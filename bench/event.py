@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from app.content.closing_question import OPTION_IDS as CHILLING_IDS
+from app.quiz.forms import CLOSING, PAD
 from app.scoring import Bank, score_answers
 from app.store.counters import GLOBAL
 from bench.loadgen import CSRF_RE
@@ -35,6 +36,21 @@ POLL_SECONDS = 5  # what the projector's script waits between polls (app/rooms/r
 # What browsers ask for, in the shares an international audience might (each picks its catalogue).
 LANGUAGES = (("en-GB,en;q=0.9", 6), ("de-DE,de;q=0.9,en;q=0.5", 2), ("zh-CN,zh;q=0.9", 2))
 ETAG_RE = re.compile(r'data-etag="([^"]*)"')
+# The questionnaire's radio buttons, in the page's order: (field, value).
+FIELD_RE = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]+)"')
+# What each page loads besides itself (templates/base.html and the page's scripts).
+STATIC = {
+    "landing": ("/static/style.css", "/static/favicon.svg"),
+    "join": ("/static/style.css",),
+    "questionnaire": ("/static/style.css", "/static/js/questionnaire.js", "/static/js/kept-answers.js"),
+    "result": (
+        "/static/style.css",
+        "/static/js/reveal.js",
+        "/static/js/what-if.js",
+        "/static/js/kept-answers.js",
+        "/static/js/share.js",
+    ),
+}
 SESSION_RE = re.compile(r"^session=([^;]*)(.*)$", re.S)
 
 
@@ -56,6 +72,7 @@ class Browser:
         self.host, self.port = host, port
         self.fixed = "".join(f"{h}\r\n" for h in ("Host: localhost", *headers))
         self.cookie: str | None = None
+        self.etags: dict[str, str] = {}  # the browser's cache of static files, revalidated on each page
         self.retried = 0
         self.sent_final = False  # the answer that counts the quiz has left
         self.reader: asyncio.StreamReader | None = None
@@ -235,8 +252,20 @@ class Event:
         if not sent.headers.get("location", "").endswith(then):
             raise Refused(f"{kind} POST: {path} sent to {sent.headers.get('location')}, not {then}")
 
+    async def _static(self, browser: Browser, *paths: str) -> None:
+        """A page's stylesheet and scripts, as a browser loads them: the first time whole, then
+        revalidated with the ETag it kept (Flask serves static files with no-cache)."""
+        for path in paths:
+            known = browser.etags.get(path)
+            headers = [f"If-None-Match: {known}"] if known else []
+            reply = await self._page(browser, "static", "GET", path, (304, 200) if known else (200,), headers=headers)
+            if "etag" in reply.headers:
+                browser.etags[path] = reply.headers["etag"]
+
     async def person(self, n: int) -> None:
-        """Landing, stylesheet, (a room's code), every question, the closing question, the result."""
+        """Landing, (a room's code), the questionnaire, its one POST (which counts the quiz), the
+        result: the requests a browser with JavaScript sends, each page with its static files.
+        The answers are chosen in the page, so no request goes to the server between them."""
         rng = random.Random(self.seed * 1_000_003 + n)  # noqa: S311  (a simulation, not a secret)
         answers = {q.id: rng.choice(q.options).id for q in self.bank.questions}
         chilling = rng.choice(CHILLING_IDS)
@@ -256,21 +285,30 @@ class Event:
         kind = "landing"
         try:
             await self._page(browser, "landing", "GET", "/", 200)
-            await self._page(browser, "static", "GET", "/static/style.css", 200)
+            await self._static(browser, *STATIC["landing"])
             if room is not None:
                 kind = "join"
                 await self._page(browser, "room code", "GET", f"/rooms/join?code={room.code}", 303)
                 await self._form(browser, "join", f"/r/{room.code}", {}, "/quiz/")
-            kind = "start"
-            await self._page(browser, "start", "GET", "/quiz/", 302)
-            for step, q in enumerate(self.bank.questions, 1):
-                kind = "question"
-                then = f"/quiz/{step + 1}" if step < len(self.bank.questions) else "/quiz/closing"
-                await self._form(browser, "question", f"/quiz/{step}", {"answer": answers[q.id]}, then)
-            kind = "closing"
-            await self._form(browser, "closing", "/quiz/closing", {"answer": chilling}, "/quiz/result", final=True)
+                await self._static(browser, *STATIC["join"])
+            kind = "questionnaire"
+            page = await self._page(browser, "questionnaire", "GET", "/quiz/", 200)
+            await self._static(browser, *STATIC["questionnaire"])
+            token = CSRF_RE.search(page.body)
+            if token is None:
+                raise Refused("questionnaire: no CSRF token")
+            offered: dict[str, dict[str, str]] = defaultdict(dict)  # field -> option id -> value as sent
+            for name, value in FIELD_RE.findall(page.body):
+                offered[name][value.rstrip(PAD)] = value
+            chosen = {**answers, CLOSING: chilling}
+            form = {"csrf_token": token.group(1), **{name: offered[name][chosen[name]] for name in offered}}
+            browser.sent_final = True
+            sent = await self._page(browser, "questionnaire POST", "POST", "/quiz/", 303, form=form)
+            if not sent.headers.get("location", "").endswith("/quiz/result"):
+                raise Refused(f"questionnaire POST: sent to {sent.headers.get('location')}")
             kind = "result"
             result = await self._page(browser, "result", "GET", "/quiz/result", 200)
+            await self._static(browser, *STATIC["result"])
             if f'data-score="{score_answers(self.bank, answers).score}"' not in result.body:
                 raise Refused("result: the page shows another score")
             if NOT_COUNTED in result.body:

@@ -9,8 +9,10 @@ The server is the production one (gunicorn.conf.py, the image's JSON request log
 on, each person behind the proxy with an address of their own); the load generator
 (bench/event.py) runs on the same cores. People start at random moments spread evenly over
 the event (open loop: a slow server does not slow the arrivals), and each goes straight
-through: landing page, stylesheet, a room's code for some, every question (GET and POST),
-the closing question that counts the quiz, the result. Each room's projector polls meanwhile.
+through as a browser with JavaScript does: landing page, a room's code for some, the
+questionnaire (every question in one page, answered in the page), its one POST that counts
+the quiz, the result; each page with its stylesheet and scripts (revalidated once cached).
+Each room's projector polls meanwhile.
 
 The goal: every request answered (no error, no timeout), p99 under 500 ms for every page
 type, everyone's result within the event, and the counters exact afterwards. The ratios to a
@@ -191,16 +193,14 @@ def counter_check(url: str, bank: Bank, figures: event.Figures) -> list[str]:
 
 ORDER = (
     "landing",
-    "static",
     "room code",
     "join",
     "join POST",
-    "start",
-    "question",
-    "question POST",
-    "closing",
-    "closing POST",
+    "questionnaire",
+    "questionnaire POST",
     "result",
+    "static 200",
+    "static 304",
     "projector",
     "poll 304",
     "poll 200",
@@ -213,13 +213,13 @@ def quantile(values: list[float], q: float) -> float:
 
 def latency_table(figures: event.Figures) -> tuple[list[str], dict[str, float]]:
     """Lines of the per-page table, and p50/p95/p99 in ms over all requests."""
-    lines = [f"{'page':14}{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}"]
+    lines = [f"{'page':20}{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}"]
     everything: list[float] = []
     for kind in sorted(figures.seconds, key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER)):
         times = sorted(figures.seconds[kind])
         everything += times
         ms = [quantile(times, q) * 1000 for q in (0.5, 0.95, 0.99)] + [times[-1] * 1000]
-        lines.append(f"{kind:14}{len(times):9d}" + "".join(f"{v:8.0f}" for v in ms))
+        lines.append(f"{kind:20}{len(times):9d}" + "".join(f"{v:8.0f}" for v in ms))
     everything.sort()
     overall = {f"p{round(q * 100)}": quantile(everything, q) * 1000 for q in (0.5, 0.95, 0.99)} if everything else {}
     return lines, overall
@@ -253,7 +253,7 @@ def ratios(server: Server, url: str, room: event.Room | None, seconds: int, work
     with running(hello, folder):
         base = wrk(f"http://{hello.base}/", seconds)
     shutil.rmtree(folder, ignore_errors=True)
-    pages: dict[str, tuple[str, dict[str, str]]] = {"landing": ("/", {}), "question": ("/quiz/1", {})}
+    pages: dict[str, tuple[str, dict[str, str]]] = {"landing": ("/", {}), "questionnaire": ("/quiz/", {})}
     if room is not None:
         etag = request(server.base, "GET", room.presenter_path + "/poll").headers["etag"]
         pages["poll 304"] = (room.presenter_path + "/poll", {"If-None-Match": etag})
@@ -309,7 +309,7 @@ def report(o: Outcome) -> None:
     )
     print(*lines, sep="\n")
     answered = sum(len(v) for v in f.seconds.values())
-    print(f"{'all':14}{answered:9d}" + "".join(f"{overall.get(p, 0):8.0f}" for p in ("p50", "p95", "p99")))
+    print(f"{'all':20}{answered:9d}" + "".join(f"{overall.get(p, 0):8.0f}" for p in ("p50", "p95", "p99")))
     print(
         f"\nerrors: {len(f.errors)}; tracebacks in the server's log: {o.tracebacks}; "
         f"requests sent again on a new connection (the server had closed a kept-alive one): {f.retried}"

@@ -66,7 +66,7 @@ FAIL_WITHIN = 20  # seconds a refused start may take to say why and exit
 # for them (the checks come as 127.0.0.1, which it always answers).
 OPERATOR_ENV = ["--env", "TRUSTED_HOSTS=localhost"]
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-ANSWER_RE = re.compile(r'<input type="radio" name="answer" value="([^"]+)"')
+ANSWER_RE = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]+)"')
 
 # The stand-in for python:3.11-slim-bookworm (which cannot be pulled here): Debian's Python 3.11
 # where the official image has its own. Changing this list or the mirror makes a new one.
@@ -371,23 +371,21 @@ def token(page: Response) -> str:
 
 
 def take_quiz(visitor: Visitor, pick: Callable[[int, list[str]], str]) -> dict[str, str]:
-    """Every question, then the closing one, by the pages' own forms; returns path -> answer."""
-    path, answers = "/quiz/1", {}
-    for step in range(1, 200):
-        page = visitor.get(path)
-        expect(page.status == 200, f"GET {path}: {page.status}")
-        options = ANSWER_RE.findall(page.text)
-        expect(options, f"GET {path}: no answers to choose from")
-        answers[path] = pick(step, options)
-        answered = visitor.post(path, {"csrf_token": token(page), "answer": answers[path]})
-        expect(answered.status == 303, f"POST {path}: {answered.status}")
-        if path == "/quiz/closing":
-            expect(answered.location == "/quiz/result", f"the closing question led to {answered.location}")
-            result = visitor.get("/quiz/result")
-            expect(result.status == 200 and re.search(r'data-score="\d{3}"', result.text), "no score on the result")
-            return answers
-        path = answered.location
-    raise CheckFailed("the quiz never reached its closing question")
+    """The questionnaire, every question then the closing one, sent by the page's own form;
+    returns field -> answer."""
+    page = visitor.get("/quiz/")
+    expect(page.status == 200, f"GET /quiz/: {page.status}")
+    offered: dict[str, list[str]] = {}
+    for name, value in ANSWER_RE.findall(page.text):
+        offered.setdefault(name, []).append(value)
+    expect(len(offered) > 1, "GET /quiz/: no questions to answer")
+    answers = {name: pick(step, options) for step, (name, options) in enumerate(offered.items(), 1)}
+    answered = visitor.post("/quiz/", {"csrf_token": token(page), **answers})
+    expect(answered.status == 303, f"POST /quiz/: {answered.status}")
+    expect(answered.location == "/quiz/result", f"the questionnaire led to {answered.location}")
+    result = visitor.get("/quiz/result")
+    expect(result.status == 200 and re.search(r'data-score="\d{3}"', result.text), "no score on the result")
+    return answers
 
 
 def wait_ready(url: str, seconds: float, alive: Callable[[], bool] = lambda: True) -> float:

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask, Response
 from flask.testing import FlaskClient
 
+from app.quiz.forms import questionnaire
 from app.scoring import Bank, load_myths
 from bench.loadgen import CSRF_RE  # one pattern for the tests and the load generator
 
@@ -49,33 +50,68 @@ def without_csrf_token(html: str) -> str:
 # --- the quiz, the myth round and rooms, through the test client ----------------------
 
 
+def questionnaire_form(
+    bank: Bank, token: str, answers: dict[str, str] | None = None, chilling: str | None = "no"
+) -> dict[str, str]:
+    """The questionnaire as a browser sends it: the CSRF token, then each question answered (the
+    first option unless told; an option of ours padded as the page writes it, anything else as is),
+    then the closing answer, in the page's order."""
+    answers = {q.id: q.options[0].id for q in bank.questions} if answers is None else answers
+    data = {"csrf_token": token}
+    for item in questionnaire(bank):
+        chosen = answers.get(item.name) if item.question else chilling
+        if chosen is not None:
+            data[item.name] = item.value_for(chosen) or chosen
+    return data
+
+
 class QuizDriver:
-    """Answers the quiz through the test client, the way a browser would."""
+    """Takes the quiz through the test client as a browser does: one page holds every question;
+    answers are ticked in it (nothing leaves the browser), then sent once, with the closing
+    question, which counts them. Once sent, ticking another answer sends the form again."""
 
     def __init__(self, client: FlaskClient, bank: Bank) -> None:
         self.client, self.bank = client, bank
+        self.ticked: dict[str, str] = {}
+        self.shown = None  # the questionnaire page as last loaded
+        self.chilling: str | None = None
+        self.sent = False
+
+    def open(self):
+        """Load the questionnaire, as a browser does when the quiz starts."""
+        self.shown = self.client.get("/quiz/")
+        assert self.shown.status_code == 200, self.shown.status_code
+        return self.shown
 
     def answer(self, step: int, option_id: str):
-        page = self.client.get(f"/quiz/{step}")
-        assert page.status_code == 200, page.status_code
-        return self.client.post(
-            f"/quiz/{step}", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": option_id}
-        )
+        """Tick the answer to question `step`: the page's response, or, once the quiz was sent,
+        the response to sending it again with this answer changed."""
+        self.ticked[self.bank.questions[step - 1].id] = option_id
+        if self.sent:
+            return self.close(self.chilling or "no")
+        return self.shown or self.open()
 
     def answer_scored(self, answers: dict[str, str] | None = None) -> None:
-        """Answer every scored question (the first option unless told); the closing question comes next."""
+        """Load the questionnaire and tick every scored question (the first option unless told);
+        the closing question comes next."""
         answers = answers or {}
-        for step, q in enumerate(self.bank.questions, 1):
-            response = self.answer(step, answers.get(q.id, q.options[0].id))
-            assert response.status_code == 303, (step, response.status_code)
+        self.open()
+        self.sent = False
+        for q in self.bank.questions:
+            self.ticked[q.id] = answers.get(q.id, q.options[0].id)
+
+    def form(self, chilling: str) -> dict[str, str]:
+        """The body a browser sends: the page's CSRF token, then every field in the page's order."""
+        if self.shown is None:
+            self.open()
+        return questionnaire_form(self.bank, csrf_token(self.shown.get_data(as_text=True)), self.ticked, chilling)
 
     def close(self, chilling: str = "no"):
-        """Answer the unscored closing question, which finishes (and counts) the quiz."""
-        page = self.client.get("/quiz/closing")
-        assert page.status_code == 200, page.status_code
-        return self.client.post(
-            "/quiz/closing", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": chilling}
-        )
+        """Send the form with the closing answer: that counts the quiz."""
+        response = self.client.post("/quiz/", data=self.form(chilling))
+        if response.status_code == 303:
+            self.sent, self.chilling = True, chilling
+        return response
 
     def complete(self, answers: dict[str, str] | None = None, chilling: str = "no"):
         """Answer every question and the closing one, and return the last response."""

@@ -2,12 +2,10 @@
 
 Nothing here is a test. The server and the HTTP helpers come from bench/loadgen.py.
 
-Answering the scored questions only rewrites the visitor's own cookie, so most simulated
-visitors arrive at the closing question with that cookie already made (encrypted with the
-server's secret, exactly as their answers would have left it) and then do what a browser
-does at the end: load the closing question, send its answer (which counts the quiz),
-follow the redirect to the result page. Some visitors answer every question through the
-server, so the whole journey is exercised too.
+Each simulated visitor does what a browser does: load the questionnaire (every question in
+one page), send it whole with the closing answer (which counts the quiz), follow the redirect
+to the result page. A room member arrives with the cookie joining the room leaves (encrypted
+with the server's secret, exactly as the join page would have set it).
 """
 
 from __future__ import annotations
@@ -23,7 +21,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import create_engine, text
 
 from app.content.closing_question import OPTION_IDS as CHILLING_IDS
-from app.scoring import Bank, score_answers
+from app.quiz.forms import questionnaire
+from app.scoring import Bank, load_bank, score_answers
 from app.store.counters import GLOBAL, CounterKey
 from bench.loadgen import CSRF_RE, Server, forge_cookie, request, session_cookie
 from tests.receipts import receipt_lines
@@ -56,39 +55,33 @@ class Visitor:
     def random_answers(self) -> dict[str, str]:
         return {q.id: self.rng.choice(q.options).id for q in self.bank.questions}
 
-    def _answer(self, cookie: str | None, path: str, answer: str, outcome: Outcome, *, final: bool) -> str | None:
-        """Load a question page, then send its form as a browser would; returns the new cookie."""
-        page = request(self.base, "GET", path, cookie=cookie)
+    def _send(self, cookie: str | None, answers: dict[str, str], chilling: str, outcome: Outcome) -> str | None:
+        """Load the questionnaire, then send it as a browser would; returns the new cookie."""
+        page = request(self.base, "GET", "/quiz/", cookie=cookie)
         if page.status != 200:
-            raise RuntimeError(f"GET {path}: {page.status}")
+            raise RuntimeError(f"GET /quiz/: {page.status}")
         cookie = session_cookie(page, cookie)
         token = CSRF_RE.search(page.body)
         assert token, "no CSRF token"
-        if final:
-            outcome.sent_final = True
-        sent = request(self.base, "POST", path, cookie=cookie, form={"csrf_token": token.group(1), "answer": answer})
+        form = {"csrf_token": token.group(1)}
+        for item in questionnaire(self.bank):
+            form[item.name] = item.value_for(answers[item.name] if item.question else chilling) or ""
+        outcome.sent_final = True
+        sent = request(self.base, "POST", "/quiz/", cookie=cookie, form=form)
         if sent.status != 303:
-            raise RuntimeError(f"POST {path}: {sent.status}")
+            raise RuntimeError(f"POST /quiz/: {sent.status}")
         return session_cookie(sent, cookie)
 
-    def finish(self, room_id: str | None, *, full_journey: bool) -> Outcome:
-        """Answer the scored questions, then the closing one (which counts the quiz), then read the result."""
+    def finish(self, room_id: str | None) -> Outcome:
+        """Send the questionnaire (which counts the quiz), then read the result."""
         answers = self.random_answers()
         chilling = self.rng.choice(CHILLING_IDS)
         scopes = [GLOBAL] + ([f"room:{room_id}"] if room_id else [])
         outcome = Outcome(answers, scopes, chilling)
         started = time.perf_counter()
         try:
-            if full_journey:
-                cookie = forge_cookie({"room": room_id}) if room_id else None
-                for step, q in enumerate(self.bank.questions, 1):
-                    cookie = self._answer(cookie, f"/quiz/{step}", answers[q.id], outcome, final=False)
-            else:
-                state: dict[str, object] = {"quiz": {"answers": answers}}
-                if room_id:
-                    state["room"] = room_id
-                cookie = forge_cookie(state)
-            cookie = self._answer(cookie, "/quiz/closing", chilling, outcome, final=True)
+            cookie = forge_cookie({"room": room_id}) if room_id else None
+            cookie = self._send(cookie, answers, chilling, outcome)
             result = request(self.base, "GET", "/quiz/result", cookie=cookie)
             if result.status != 200:
                 raise RuntimeError(f"GET /quiz/result: {result.status}")
@@ -125,15 +118,13 @@ class LoadResult:
 
 
 def run_load(base: str, bank: Bank, *, completions: int, clients: int, room_id: str | None = None,
-             room_share: float = 0.5, full_journeys: int = 0, seed: int = 6,
+             room_share: float = 0.5, seed: int = 6,
              during: Callable[[int], None] | None = None) -> LoadResult:  # fmt: skip
     """`completions` quizzes finished by `clients` concurrent visitors; a share of them in the room.
 
     `during(done)` is called by the first client after each of its completions (to inject a fault).
     """
-    jobs: list[tuple[bool, bool]] = []  # (in room, full journey)
-    for n in range(completions):
-        jobs.append((room_id is not None and n % clients < clients * room_share, n < full_journeys))
+    jobs = [room_id is not None and n % clients < clients * room_share for n in range(completions)]
     lock = threading.Lock()
     outcomes: list[Outcome] = []
     cursor = iter(range(len(jobs)))
@@ -145,8 +136,7 @@ def run_load(base: str, bank: Bank, *, completions: int, clients: int, room_id: 
                 n = next(cursor, None)
             if n is None:
                 return
-            in_room, full = jobs[n]
-            outcome = visitor.finish(room_id if in_room else None, full_journey=full)
+            outcome = visitor.finish(room_id if jobs[n] else None)
             with lock:
                 outcomes.append(outcome)
                 done = len(outcomes)
@@ -188,19 +178,20 @@ def completions(url: str) -> int:
 
 
 def at_closing_question(server: Server, bank: Bank, room_id: str | None = None) -> tuple[str, str]:
-    """A visitor who answered every scored question has the closing one open: (cookie, token)."""
-    state: dict[str, object] = {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions}}}
-    if room_id:
-        state["room"] = room_id
-    page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
+    """A visitor with the questionnaire open, every answer ticked in the page: (cookie, token)."""
+    state: dict[str, object] = {"room": room_id} if room_id else {}
+    page = request(server.base, "GET", "/quiz/", cookie=forge_cookie(state))
     assert page.status == 200
     return session_cookie(page, forge_cookie(state)), CSRF_RE.search(page.body).group(1)
 
 
 def send_closing_answer(server: Server, cookie: str, token: str, timeout: float = 30) -> str:
-    """The closing answer (which counts the quiz), then the result page it leads to: its text."""
-    form = {"csrf_token": token, "answer": "no"}
-    sent = request(server.base, "POST", "/quiz/closing", cookie=cookie, form=form, timeout=timeout)
+    """Send the questionnaire with the closing answer (the one request that counts), then read
+    the result page it leads to: its text."""
+    form = {"csrf_token": token}
+    for item in questionnaire(load_bank()):
+        form[item.name] = item.choices[0].value
+    sent = request(server.base, "POST", "/quiz/", cookie=cookie, form=form, timeout=timeout)
     assert sent.status == 303 and sent.headers["location"].endswith("/quiz/result")
     result = request(server.base, "GET", "/quiz/result", cookie=session_cookie(sent, cookie))
     assert result.status == 200

@@ -24,12 +24,14 @@ def test_the_capacity_run_drives_every_page_and_finds_the_counters_exact():
         [sys.executable, "bench/run.py", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    pages = ("landing", "static", "room code", "join", "join POST", "start", "question", "question POST",
-             "closing", "closing POST", "result", "projector")  # fmt: skip
+    pages = ("landing", "static 200", "static 304", "room code", "join", "join POST", "questionnaire",
+             "questionnaire POST", "result", "projector")  # fmt: skip
     for page in pages:
         assert re.search(rf"^{page}\s+\d+(\s+\d+){{4}}$", run.stdout, re.MULTILINE), page
     assert re.search(r"^poll (304|200)\s+\d+", run.stdout, re.MULTILINE)  # the projector's script polled
-    assert re.search(r"^question\s+900\s", run.stdout, re.MULTILINE)  # 60 people × 15 questions
+    # One page holds every question and one POST sends them: 60 people, 60 of each.
+    assert re.search(r"^questionnaire\s+60\s", run.stdout, re.MULTILINE)
+    assert re.search(r"^questionnaire POST\s+60\s", run.stdout, re.MULTILINE)
     assert "60 of 60 people saw their result" in run.stdout
     assert "errors: 0; tracebacks in the server's log: 0" in run.stdout
     assert "counters: exact (60 finished" in run.stdout

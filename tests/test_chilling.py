@@ -8,15 +8,15 @@ import pytest
 
 from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.scoring import score_answers, worst_answers
-from tests.helpers import csrf_token
 from tests.receipts import counted_value
 
 
-def test_the_last_scored_answer_leads_to_the_closing_question(quiz, client, bank, store):
+def test_the_closing_question_comes_last_in_the_one_form(quiz, client, bank, store):
     quiz.answer_scored()
-    assert store.total() == 0  # nothing is counted before the closing answer
-    assert client.get("/quiz/").headers["Location"] == "/quiz/closing"
-    page = client.get("/quiz/closing").get_data(as_text=True)
+    assert store.total() == 0  # nothing is counted before the form is sent with the closing answer
+    page = client.get("/quiz/").get_data(as_text=True)
+    last = page.index('name="closing-question"')
+    assert all(page.index(f'name="{q.id}"') < last for q in bank.questions)
     assert "Did you change any answer because the score or the room might see it?" in page
     assert "not scored" in page
     assert client.get("/quiz/result").status_code == 400
@@ -34,23 +34,22 @@ def test_closing_answer_is_counted_with_the_quiz_and_does_not_move_the_score(qui
     assert f'data-score="{score_answers(bank, answers).score}"' in page
 
 
-@pytest.mark.parametrize("answer", ["", "yes", "changed ", "x" * 300])
+@pytest.mark.parametrize("answer", ["", "yes", "changed ", "changed", "x" * 300])
 def test_a_missing_or_forged_closing_answer_is_a_400_and_counts_nothing(quiz, client, store, answer):
     quiz.answer_scored()
-    page = client.get("/quiz/closing").get_data(as_text=True)
-    response = client.post("/quiz/closing", data={"csrf_token": csrf_token(page), "answer": answer})
+    response = client.post("/quiz/", data={**quiz.form("no"), "closing-question": answer})
     assert response.status_code == 400
     assert "One last question" in response.get_data(as_text=True)
     assert store.total() == 0
 
 
-def test_the_closing_question_cannot_be_reached_early(quiz, client, bank, store):
-    quiz.answer(1, bank.questions[0].options[0].id)
-    response = client.get("/quiz/closing")
+def test_the_closing_answer_alone_counts_nothing(quiz, client, bank, store):
+    quiz.answer_scored()
+    only_closing = {k: v for k, v in quiz.form("no").items() if k in ("csrf_token", "closing-question")}
+    response = client.post("/quiz/", data=only_closing)
     assert response.status_code == 400
-    assert 'href="/quiz/2"' in response.get_data(as_text=True)
-    token = csrf_token(client.get("/quiz/2").get_data(as_text=True))
-    assert client.post("/quiz/closing", data={"csrf_token": token, "answer": "no"}).status_code == 400
+    body = response.get_data(as_text=True)
+    assert body.count('class="error" id="error-') == len(bank.questions)  # each question marked
     assert store.total() == 0
 
 

@@ -148,7 +148,10 @@ def test_score_card_says_whose_scale_and_whose_rules(quiz, client, bank):
     quiz.complete(neutral_most(bank))
     page = client.get("/quiz/result").get_data(as_text=True)
     start = page.index('class="score-card')
-    card = page[start : page.index("</header>", start)]
+    # Above the fold, one line and a link; the whole of it one tap away.
+    assert 'href="#how-it-is-made"' in page[start : page.index("</header>", start)]
+    start = page.index('id="how-it-is-made"')
+    card = page[start : page.index("</div>", start)]
     assert "The rules and points are ours, not Ant Group's" in card
     assert f"everyone starts at {START}" in card
     # not "each answer moved you": neutral answers move nothing, and the card counts those that did
@@ -201,8 +204,8 @@ def test_general_debrief_prompts_claim_no_more_than_the_evidence(app):
 def test_where_real_users_were_is_said_in_the_visitor_s_language(quiz, client, bank):
     quiz.complete(neutral_most(bank))
     page = client.get("/quiz/result?lang=zh").get_data(as_text=True)
-    start = page.index('class="score-card')
-    card = page[start : page.index("</header>", start)]
+    start = page.index('id="how-it-is-made"')
+    card = page[start : page.index("</div>", start)]
     assert "2015 年年中" in card and "mid-2015" not in card
     assert "Xinhua, as reported by Jing Daily" in card  # a source title keeps its own language
 
@@ -264,7 +267,8 @@ def test_perks_without_a_threshold_and_a_takeaway_that_dates_the_perks(quiz, cli
     quiz.complete(neutral_most(bank))
     page = client.get("/quiz/result").get_data(as_text=True)
     perks = page[page.index('id="perks-title"') : page.index("</section>", page.index('id="perks-title"'))]
-    offers = perks[perks.index('<details class="no-threshold">') : perks.index("</details>")]
+    start = perks.index('<details class="no-threshold">')
+    offers = perks[start : perks.index("</details>", start)]
     assert "Offers with no published threshold" in offers
     baihe = offers[offers.index("Baihe") : offers.index("BBC News, Oct 2015")]
     assert "evidence-documented" in baihe

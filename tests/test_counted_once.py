@@ -20,7 +20,7 @@ from app.store import counters as tally
 from app.store.hygiene import purge_expired
 from app.store.models import Counter, Room, SpentToken
 from bench.loadgen import CSRF_RE, Server, forge_cookie, request, running, session_cookie
-from tests.helpers import csrf_token, open_room
+from tests.helpers import csrf_token, open_room, questionnaire_form
 
 REPLAYS = 50
 
@@ -58,13 +58,12 @@ def test_the_last_step_replayed_50_times_at_once_on_two_workers_counts_once(app,
         code, _link, _page = open_room(app.test_client())  # on the database the server uses
         with app.extensions["database"].sessions() as s:
             room_id = s.scalar(select(Room.id).where(Room.code == code))
-        # A quiz answered to the end, in a room, with the start token its first answer gave it.
-        answers = {q.id: q.options[0].id for q in bank.questions}
-        state = {"quiz": {"answers": answers, "start": counted_once.new_token()}, "room": room_id}
-        page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
+        # The questionnaire, in a room, with the start token the page gave it, answered to the end.
+        state = {"room": room_id}
+        page = request(server.base, "GET", "/quiz/", cookie=forge_cookie(state))
         cookie = session_cookie(page, forge_cookie(state))
-        form = {"csrf_token": CSRF_RE.search(page.body).group(1), "answer": "no"}
-        assert replay(server, "/quiz/closing", cookie, form) == [303] * REPLAYS
+        form = questionnaire_form(bank, CSRF_RE.search(page.body).group(1))
+        assert replay(server, "/quiz/", cookie, form) == [303] * REPLAYS
 
         round_page = request(server.base, "GET", "/myths/", cookie=cookie)
         myth_cookie = session_cookie(round_page, cookie)
@@ -107,14 +106,14 @@ def test_taking_the_quiz_again_counts_again_with_a_new_token(quiz, client, bank,
 
 def test_a_replayed_closing_answer_through_the_test_client_counts_once(quiz, client, bank, store):
     quiz.answer_scored()
-    page = client.get("/quiz/closing").get_data(as_text=True)
+    form = quiz.form("no")
     with client.session_transaction() as session:
         saved = dict(session)
     for _ in range(5):
         with client.session_transaction() as session:
             session.clear()
             session.update(saved)
-        assert client.post("/quiz/closing", data={"csrf_token": csrf_token(page), "answer": "no"}).status_code == 303
+        assert client.post("/quiz/", data=form).status_code == 303
     assert store.count("completions") == 1
     assert "already counted once" in client.get("/quiz/result").get_data(as_text=True)
 
@@ -126,13 +125,10 @@ def test_a_worker_empties_the_sqlite_wal_on_its_schedule(app, database_url, bank
     wal = Path(f"{database_url.split('///', 1)[1]}-wal")
     server = Server(database_url, workers=2, env={"WAL_CHECKPOINT_SECONDS": "1"})
     with running(server, tmp_path):
-        state = {
-            "quiz": {"answers": {q.id: q.options[0].id for q in bank.questions}, "start": counted_once.new_token()}
-        }
-        page = request(server.base, "GET", "/quiz/closing", cookie=forge_cookie(state))
-        cookie = session_cookie(page, forge_cookie(state))
-        sent = request(server.base, "POST", "/quiz/closing", cookie=cookie,
-                       form={"csrf_token": CSRF_RE.search(page.body).group(1), "answer": "no"})  # fmt: skip
+        page = request(server.base, "GET", "/quiz/")
+        cookie = session_cookie(page, None)
+        sent = request(server.base, "POST", "/quiz/", cookie=cookie,
+                       form=questionnaire_form(bank, CSRF_RE.search(page.body).group(1)))  # fmt: skip
         assert sent.status == 303 and total(app, "completions") == 1
         assert wal.stat().st_size > 0  # the finished quiz's transaction, in the WAL for now
         deadline = time.monotonic() + 15

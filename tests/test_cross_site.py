@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from app.config import settings_from_env
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, questionnaire_form
 
 
 @pytest.fixture
@@ -22,13 +22,10 @@ def https_app(database_url, tmp_path):
 
 
 def first_answer(app, client, base: str = "", **headers: str):
-    page = client.get(base + "/quiz/1")
-    option = app.extensions["bank"].questions[0].options[0].id
-    return client.post(
-        base + "/quiz/1",
-        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": option},
-        headers=headers,
-    )
+    """Send the questionnaire (its one POST) with these headers."""
+    page = client.get(base + "/quiz/", follow_redirects=True)  # once finished, the result's forms carry the token
+    token = csrf_token(page.get_data(as_text=True))
+    return client.post(base + "/quiz/", data=questionnaire_form(app.extensions["bank"], token), headers=headers)
 
 
 # What Debian's Chromium sends with our own form under Referrer-Policy: no-referrer, over
@@ -67,7 +64,7 @@ def test_a_form_posted_from_another_site_is_refused(https_app, store, headers):
     assert response.status_code == 403
     body = response.get_data(as_text=True)
     assert "sent from another site" in body and 'class="site-header"' in body
-    assert client.get("https://localhost/quiz/2").status_code == 400  # the answer was not kept
+    assert client.get("https://localhost/quiz/result").status_code == 400  # the answers were not kept
     assert store.total() == 0
 
 
@@ -78,7 +75,9 @@ def test_plain_http_forms_still_work(app, client):
 
 def test_the_token_is_still_required_over_https(https_app):
     client = https_app.test_client()
-    client.get("https://localhost/quiz/1")
-    option = https_app.extensions["bank"].questions[0].options[0].id
-    response = client.post("https://localhost/quiz/1", data={"answer": option}, headers=BROWSER_OVER_HTTPS)
+    client.get("https://localhost/quiz/")
+    form = questionnaire_form(https_app.extensions["bank"], "")
+    del form["csrf_token"]
+    response = client.post("https://localhost/quiz/", data=form, headers=BROWSER_OVER_HTTPS)
     assert response.status_code == 400
+    assert client.get("https://localhost/quiz/result").status_code == 400  # nothing was kept

@@ -72,11 +72,11 @@ def ctx(app: Flask, client) -> dict[str, object]:
     """A real browser's cookie and token, a real room, and tokens and cookies that must fail."""
     code, presenter, _html = open_room(app.test_client())
     secret = presenter.rsplit("/", 1)[-1]
-    page = client.get("/quiz/1").get_data(as_text=True)
+    page = client.get("/quiz/").get_data(as_text=True)
     token = csrf_token(page)
     cookie = client.get_cookie("session").value
     other = app.test_client()
-    foreign_token = csrf_token(other.get("/quiz/1").get_data(as_text=True))
+    foreign_token = csrf_token(other.get("/quiz/").get_data(as_text=True))
     foreign_cookie = URLSafeTimedSerializer("another site's secret", salt="cookie-session").dumps({"quiz": {}})
     return {
         "real": {"code": code, "secret": secret},

@@ -7,7 +7,7 @@ import pytest
 from app.web.security import CONTENT_SECURITY_POLICY
 
 
-@pytest.mark.parametrize("path", ["/", "/quiz/1", "/privacy", "/stats", "/no-such-page", "/static/style.css"])
+@pytest.mark.parametrize("path", ["/", "/quiz/", "/privacy", "/stats", "/no-such-page", "/static/style.css"])
 def test_security_headers_on_every_response(client, path):
     h = client.get(path).headers
     csp = h["Content-Security-Policy"]
@@ -27,7 +27,7 @@ def test_csp_allows_only_our_own_origin():
 
 
 def test_html_is_never_cached_by_shared_caches(client):
-    assert client.get("/quiz/1").headers["Cache-Control"] == "no-store"
+    assert client.get("/quiz/").headers["Cache-Control"] == "no-store"
 
 
 def test_hsts_behind_https(database_url, tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import escape
+
 from app.scoring import best_answers, score_answers, worst_answers
 from tests.helpers import csrf_token
 
@@ -16,30 +18,27 @@ def test_landing_says_what_is_kept_and_starts_the_quiz(client, bank):
     assert 'href="/quiz/"' in page
 
 
-def test_start_goes_to_the_first_question(client):
+def test_the_quiz_is_one_form_of_every_question_then_the_closing_one(client, bank):
     response = client.get("/quiz/")
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/quiz/1"
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count("<form") == 2  # the questionnaire, and "Forget my answers"
+    assert 'action="/quiz/"' in page and page.count('type="submit"') == 2
+    assert f"Question 1 of {len(bank.questions)}" in page and "One last question, not scored" in page
+    # Every question in the bank's order, then the closing one; every option of each.
+    at = [page.index(f'name="{q.id}"') for q in bank.questions] + [page.index('name="closing-question"')]
+    assert at == sorted(at)
+    for q in bank.questions:
+        assert str(escape(q.text)) in page
+        assert re.findall(rf'name="{q.id}" value="(\w+)\.*"', page) == [o.id for o in q.options]
+    assert "See my score" in page
 
 
-def test_question_page_shows_progress_and_options(client, bank):
-    page = client.get("/quiz/1").get_data(as_text=True)
-    q = bank.questions[0]
-    assert f"Question 1 of {len(bank.questions)}" in page
-    assert q.text in page
-    for o in q.options:
-        assert f'value="{o.id}"' in page
-    assert "Back" not in page  # nothing to go back to
-
-
-def test_answer_moves_on_and_back_keeps_the_answer(quiz, client, bank):
-    response = quiz.answer(1, bank.questions[0].options[1].id)
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/quiz/2"
-    page = client.get("/quiz/2").get_data(as_text=True)
-    assert 'href="/quiz/1"' in page  # the back link
-    back = client.get("/quiz/1").get_data(as_text=True)
-    assert re.search(rf'value="{bank.questions[0].options[1].id}" checked', back)
+def test_answers_in_progress_are_never_in_the_cookie(quiz, client, app, bank, store):
+    quiz.answer_scored({q.id: q.options[-1].id for q in bank.questions})
+    with client.session_transaction() as session:
+        assert set(session.get("quiz", {})) == {"start"}  # the token that makes it count once, nothing else
+    assert store.total() == 0 and client.get("/quiz/result").status_code == 400
 
 
 def test_whole_journey_ends_on_an_explained_result(quiz, client, bank):
@@ -87,7 +86,7 @@ def test_take_it_again_starts_a_new_counted_run(quiz, client, store):
     quiz.complete()
     page = client.get("/quiz/result").get_data(as_text=True)
     response = client.post("/quiz/restart", data={"csrf_token": csrf_token(page)})
-    assert response.status_code == 303 and response.headers["Location"] == "/quiz/1"
+    assert response.status_code == 303 and response.headers["Location"] == "/quiz/"
     assert client.get("/quiz/result").status_code == 400
     quiz.complete()
     assert store.count("completions") == 2
@@ -133,3 +132,12 @@ def test_favicon_and_404_page(client):
     assert missing.status_code == 404
     assert "Page not found" in missing.get_data(as_text=True)
     assert 'class="site-header"' in missing.get_data(as_text=True)
+
+
+def test_a_bad_form_sent_after_finishing_leaves_the_result_alone(quiz, client, bank, store):
+    quiz.complete()
+    form = quiz.form("no")
+    del form[bank.questions[0].id]
+    assert client.post("/quiz/", data=form).status_code == 400
+    assert client.get("/quiz/result").status_code == 200  # the finished quiz is still there
+    assert store.count("completions") == 1

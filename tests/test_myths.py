@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 import pytest
 from markupsafe import escape
+from werkzeug.datastructures import MultiDict
 
 from app.scoring import BankError, load_myths
 from app.scoring.myths import DEFAULT_MYTHS, parse_myths
@@ -156,7 +158,7 @@ def test_missing_answers_are_asked_again_and_nothing_is_counted(client, store):
     response = play_myths(client, guesses)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Please answer the 1 statement marked below." in page
+    assert "Please check your answers" in page and f'href="#m-{missing.id}"' in page
     assert f'id="missing-{missing.id}"' in page
     assert f'name="{MYTHS.statements[0].id}" value="{guesses[MYTHS.statements[0].id]}" checked' in page
     assert store.total() == 0
@@ -168,8 +170,35 @@ def test_a_forged_answer_is_a_400_page_and_writes_nothing(client, store, forged)
     guesses[MYTHS.statements[0].id] = forged
     response = play_myths(client, guesses)
     assert response.status_code == 400
-    assert 'class="site-header"' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert 'class="site-header"' in page
+    assert f'id="missing-{MYTHS.statements[0].id}"' in page  # marked, the other guesses still ticked
+    assert page.count(" checked") == len(MYTHS.statements) - 1
     assert store.total() == 0
+
+
+def test_a_repeated_verdict_is_refused(client, store):
+    page = client.get("/myths/").get_data(as_text=True)
+    form = [("csrf_token", csrf_token(page)), *myth_guesses().items(), (MYTHS.statements[1].id, "myth")]
+    response = client.post("/myths/", data=MultiDict(form))
+    assert response.status_code == 400 and "Only one answer can be sent" in response.get_data(as_text=True)
+    assert store.total() == 0
+
+
+def test_a_stale_round_comes_back_with_its_guesses_and_counts_nothing(client, store):
+    client.get("/myths/")
+    response = client.post("/myths/", data={"csrf_token": "out-of-date", **myth_guesses()})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "That form had expired" in page and page.count(" checked") == len(MYTHS.statements)
+    assert client.post("/myths/", data={"csrf_token": csrf_token(page), **myth_guesses()}).status_code == 303
+    assert store.count("myth_rounds") == 1
+
+
+def test_the_round_is_sent_at_one_length_whatever_the_guesses(client):
+    page = client.get("/myths/").get_data(as_text=True)
+    values = re.findall(r'<input type="radio" name="[^"]+" value="([^"]+)"', page)
+    assert len({len(v) for v in values}) == 1  # "real" and "myth": the body's length says nothing
 
 
 def test_no_token_no_count(client, store):
@@ -220,7 +249,7 @@ def test_a_replayed_round_counts_once(client, store):
 
 def test_a_round_posted_without_ever_loading_the_page_is_not_counted(client, store):
     """The start token comes with the round's page: a post with no token counts nothing."""
-    page = client.get("/quiz/1").get_data(as_text=True)  # a CSRF token, but no round started
+    page = client.get("/quiz/").get_data(as_text=True)  # a CSRF token, but no round started
     assert client.post("/myths/", data={"csrf_token": csrf_token(page), **myth_guesses()}).status_code == 303
     assert store.total() == 0
     assert "Nothing from this round was counted" in client.get("/myths/result").get_data(as_text=True)

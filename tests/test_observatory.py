@@ -40,18 +40,18 @@ def _responses(app):
     yield "room created", created
     presenter = re.search(r"data-presenter-link>([^<]+)<", created.get_data(as_text=True)).group(1)
     presenter = presenter.removeprefix("http://localhost").removeprefix("https://localhost")
-    first = client.get(base + "/quiz/1")
+    first = client.get(base + "/quiz/")
     token = csrf_token(first.get_data(as_text=True))
     yield (
         "answer",
         client.post(
-            base + "/quiz/1", data={"csrf_token": token, "answer": "forged"}, headers={"Referer": base + "/quiz/1"}
+            base + "/quiz/", data={"csrf_token": token, "answer": "forged"}, headers={"Referer": base + "/quiz/"}
         ),
     )
     for path in ["/", "/privacy", "/stats", "/rooms/new", "/static/style.css", "/favicon.ico", "/nope", "/quiz/result"]:
         yield path, client.get(base + path)
     yield "405", client.put(base + "/")
-    yield "413", client.post(base + "/quiz/1", data={"answer": "x" * 100_000})
+    yield "413", client.post(base + "/quiz/", data={"answer": "x" * 100_000})
     yield "tampered cookie", app.test_client().get(base + "/", headers={"Cookie": "session=forged"})
     yield "projector", client.get(base + presenter)
     yield "poll", client.get(base + presenter + "/poll")
@@ -67,7 +67,7 @@ def test_every_response_passes_a_strict_observatory(site):
 
 def test_the_session_cookie_is_strict_and_ends_with_the_browser(site):
     app, https = site
-    cookie = app.test_client().get("/quiz/1").headers["Set-Cookie"]
+    cookie = app.test_client().get("/quiz/").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert ("Secure" in cookie) is https
     assert "Expires" not in cookie and "Max-Age" not in cookie

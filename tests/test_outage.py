@@ -24,7 +24,7 @@ def test_database_outage_mid_quiz_is_honest_and_recovers_without_restart(private
     server = Server(private_pg.url, workers=2)
     with running(server, tmp_path):
         assert request(server.base, "GET", "/readyz").status == 200
-        first = Visitor(server.base, bank, random.Random(1)).finish(None, full_journey=False)
+        first = Visitor(server.base, bank, random.Random(1)).finish(None)
         assert first.acknowledged
         # Two visitors reach the closing question, one of them in a workshop room; then the database goes.
         alone = at_closing_question(server, bank)
@@ -47,7 +47,7 @@ def test_database_outage_mid_quiz_is_honest_and_recovers_without_restart(private
         while request(server.base, "GET", "/readyz").status != 200:
             assert time.monotonic() < deadline, "not ready again 15 s after the database came back"
             time.sleep(0.2)
-        again = Visitor(server.base, bank, random.Random(2)).finish(None, full_journey=False)
+        again = Visitor(server.base, bank, random.Random(2)).finish(None)
         assert again.acknowledged and not again.error
         assert request(server.base, "GET", "/stats").status == 200
         assert "Traceback" not in server.log()

@@ -111,14 +111,14 @@ def test_session_cookie_is_secure_behind_https(database_url, tmp_path, bank):
         }
     )
     client = app.test_client()
-    response = client.get("/quiz/1", base_url="https://localhost")
+    response = client.get("/quiz/", base_url="https://localhost")
     assert "Secure" in response.headers["Set-Cookie"]
     app.extensions["database"].engine.dispose()
 
 
 def test_pages_reference_nothing_from_another_origin(quiz, client, bank):
     quiz.complete()
-    for path in ("/", "/quiz/1", "/quiz/result", "/privacy", "/stats", "/forgotten", "/nope"):
+    for path in ("/", "/quiz/", "/quiz/result", "/privacy", "/stats", "/forgotten", "/nope"):
         body = client.get(path).get_data(as_text=True)
         for attr in ('src="http', 'src="//', 'href="//'):
             assert attr not in body, (path, attr)

@@ -46,11 +46,11 @@ def request_lines(caplog) -> list[dict]:
 def test_each_request_is_one_json_line_with_an_id(json_app, log):
     client = json_app.test_client()
     log.clear()
-    first = client.get("/quiz/1")
+    first = client.get("/quiz/")
     client.get("/no-such-page")
     lines = request_lines(log)
     assert [(line["method"], line["path"], line["status"]) for line in lines] == [
-        ("GET", "/quiz/<int:step>", 200),
+        ("GET", "/quiz/", 200),
         ("GET", "(no route)", 404),
     ]
     assert lines[0]["request_id"] == first.headers["X-Request-ID"]
@@ -80,7 +80,7 @@ def test_a_proxys_request_id_is_kept_and_a_forged_one_replaced(json_app, log):
 
 
 def test_logs_hold_no_address_user_agent_query_or_answer(json_app, log):
-    from tests.helpers import csrf_token
+    from tests.helpers import csrf_token, questionnaire_form
 
     client = json_app.test_client()
     visitor = {
@@ -88,12 +88,12 @@ def test_logs_hold_no_address_user_agent_query_or_answer(json_app, log):
         "X-Forwarded-For": "203.0.113.77",
         "Referer": "https://example.org/secret-ref",
     }
-    question = json_app.extensions["bank"].questions[0]
-    answer = question.options[-1].id
-    page = client.get("/quiz/1?utm=tracking-token", headers=visitor, environ_base={"REMOTE_ADDR": "198.51.100.23"})
+    bank = json_app.extensions["bank"]
+    answer = bank.questions[0].options[-1].id
+    page = client.get("/quiz/?utm=tracking-token", headers=visitor, environ_base={"REMOTE_ADDR": "198.51.100.23"})
     client.post(
-        "/quiz/1",
-        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": answer},
+        "/quiz/",
+        data=questionnaire_form(bank, csrf_token(page.get_data(as_text=True)), {bank.questions[0].id: answer}),
         headers=visitor,
         environ_base={"REMOTE_ADDR": "198.51.100.23"},
     )

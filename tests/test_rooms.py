@@ -104,7 +104,7 @@ def test_no_page_shows_a_count_of_people_for_an_answer(app, client, bank, room):
 def test_room_counts_also_count_globally_and_others_do_not_count_in_the_room(app, quiz, bank, room, store):
     code, _, _ = room
     browser = participant(app, bank, code)
-    assert f'data-joined-room="{code}"' in browser.get("/quiz/1").get_data(as_text=True)
+    assert f'data-look-up="{code}"' in browser.get("/quiz/result").get_data(as_text=True)
     assert "data-counted-in-room" in browser.get("/quiz/result").get_data(as_text=True)
     quiz.complete()  # a visitor who never joined
     assert "data-counted-in-room" not in quiz.client.get("/quiz/result").get_data(as_text=True)

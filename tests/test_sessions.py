@@ -13,7 +13,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from app import create_app
 from app.scoring import worst_answers
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, questionnaire_form
 
 DAY = 24 * 3600
 
@@ -32,40 +32,43 @@ def aged_cookie(app, state: dict, age_seconds: int) -> str:
     return serializer.fernet.encrypt_at_time(plain, int(time.time()) - age_seconds).decode()
 
 
-def mid_quiz_state(bank, answered: int = 3) -> dict:
-    return {"quiz": {"answers": {q.id: q.options[0].id for q in bank.questions[:answered]}}, "csrf_token": "0" * 40}
+def mid_quiz_state(bank) -> dict:
+    """A finished quiz's state (answers reach the cookie only when the quiz is sent)."""
+    answers = {q.id: q.options[0].id for q in bank.questions}
+    return {"quiz": {"answers": answers, "chilling": "no"}, "csrf_token": "0" * 40}
 
 
 def test_a_cookie_within_its_lifetime_is_kept(app, client, bank):
     client.set_cookie("session", aged_cookie(app, mid_quiz_state(bank), DAY - 600))
-    assert client.get("/quiz/4").status_code == 200  # the three answers are still there
+    assert client.get("/quiz/result").status_code == 200  # the answers are still there
 
 
 def test_an_expired_cookie_is_no_session_and_the_visitor_starts_again(app, client, bank):
     client.set_cookie("session", aged_cookie(app, mid_quiz_state(bank), DAY + 600))
     stale = session_cookie(client)
-    response = client.get("/quiz/1")
+    response = client.get("/quiz/")
     assert response.status_code == 200
     assert 'name="csrf_token"' in response.get_data(as_text=True)
     assert session_cookie(client) != stale  # a fresh session replaced it
-    assert client.get("/quiz/2").status_code == 400  # with none of the old answers
+    assert client.get("/quiz/result").status_code == 400  # with none of the old answers
 
 
-def test_posting_with_an_expired_cookie_gets_a_friendly_page_and_counts_nothing(app, client, bank, store):
-    state = mid_quiz_state(bank, answered=len(bank.questions))
-    client.set_cookie("session", aged_cookie(app, state, DAY + 600))
-    response = client.post("/quiz/closing", data={"csrf_token": "whatever-the-page-had", "answer": "no"})
+def test_posting_with_an_expired_cookie_keeps_the_answers_in_the_page_and_counts_nothing(app, client, bank, store):
+    client.set_cookie("session", aged_cookie(app, mid_quiz_state(bank), DAY + 600))
+    form = questionnaire_form(bank, "whatever-the-page-had", {q.id: q.options[-1].id for q in bank.questions})
+    response = client.post("/quiz/", data=form)
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert "Your answers have expired" in body and "that time has passed, so they were forgotten" in body
-    assert 'class="site-header"' in body
-    assert 'href="/quiz/"' in body  # a way to start again
+    assert "That form had expired" in body and 'class="site-header"' in body
+    assert body.count(" checked") == len(bank.questions) + 1  # every answer still ticked, to send again
     assert store.count("completions") == 0
+    resent = client.post("/quiz/", data={**form, "csrf_token": csrf_token(body)})
+    assert resent.status_code == 303 and store.count("completions") == 1
 
 
-def test_an_expired_cookie_reaching_a_later_question_says_why(app, client, bank):
+def test_an_expired_cookie_reaching_the_result_says_why(app, client, bank):
     client.set_cookie("session", aged_cookie(app, mid_quiz_state(bank), DAY + 600))
-    response = client.get("/quiz/4")
+    response = client.get("/quiz/result")
     assert response.status_code == 400
     assert "that time has passed" in response.get_data(as_text=True)
 
@@ -79,14 +82,14 @@ def test_the_lifetime_is_a_setting(database_url, tmp_path, bank):
     short = create_app({**settings, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path)})
     client = short.test_client()
     client.set_cookie("session", aged_cookie(short, mid_quiz_state(bank), 3 * 3600))
-    assert client.get("/quiz/4").status_code == 400
+    assert client.get("/quiz/result").status_code == 400
     client.set_cookie("session", aged_cookie(short, mid_quiz_state(bank), 3600))
-    assert client.get("/quiz/4").status_code == 200
+    assert client.get("/quiz/result").status_code == 200
     short.extensions["database"].engine.dispose()
 
 
-def test_a_form_token_older_than_the_lifetime_is_refused(app, client):
-    page = client.get("/quiz/1")
+def test_a_form_token_older_than_the_lifetime_is_refused(app, client, bank, store):
+    page = client.get("/quiz/")
     assert page.status_code == 200
     with client.session_transaction() as session:
         raw = session["csrf_token"]
@@ -96,10 +99,10 @@ def test_a_form_token_older_than_the_lifetime_is_refused(app, client):
             return int(time.time()) - DAY - 600
 
     old = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token", signer=DayOld).dumps(raw)
-    first = app.extensions["bank"].questions[0].options[0].id
-    assert client.post("/quiz/1", data={"csrf_token": old, "answer": first}).status_code == 400
-    fresh = csrf_token(client.get("/quiz/1").get_data(as_text=True))
-    assert client.post("/quiz/1", data={"csrf_token": fresh, "answer": first}).status_code == 303
+    assert client.post("/quiz/", data=questionnaire_form(bank, old)).status_code == 400
+    assert store.count("completions") == 0
+    fresh = csrf_token(client.get("/quiz/").get_data(as_text=True))
+    assert client.post("/quiz/", data=questionnaire_form(bank, fresh)).status_code == 303
 
 
 def readings(cookie: str) -> list[bytes]:
@@ -152,11 +155,11 @@ def test_a_cookie_made_with_a_retired_secret_still_opens(database_url, tmp_path,
     )
     client = rotated.test_client()
     client.set_cookie("session", aged_cookie(old, mid_quiz_state(bank), 60))
-    assert client.get("/quiz/4").status_code == 200
+    assert client.get("/quiz/result").status_code == 200
     stranger = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "new-" * 8})
     refused = stranger.test_client()
     refused.set_cookie("session", aged_cookie(old, mid_quiz_state(bank), 60))
-    assert refused.get("/quiz/4").status_code == 400
+    assert refused.get("/quiz/result").status_code == 400
     for made in (old, rotated, stranger):
         made.extensions["database"].engine.dispose()
 
@@ -167,7 +170,7 @@ def test_a_cookie_made_with_a_retired_secret_still_opens(database_url, tmp_path,
 def test_a_well_encrypted_cookie_that_is_not_a_session_is_refused(app, client, payload):
     serializer = app.session_interface.get_signing_serializer(app)
     client.set_cookie("session", serializer.fernet.encrypt(payload).decode())
-    response = client.get("/quiz/1")
+    response = client.get("/quiz/")
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "did not sign" in body and 'class="site-header"' in body

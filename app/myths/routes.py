@@ -1,8 +1,15 @@
-"""The myth round: one page of statements, then the verdicts. Counted once per round, right or wrong."""
+"""The myth round: one form of statements, sent once, then the verdicts. Counted once per round, right or wrong.
+
+Like the quiz, the guesses stay in the visitor's page until the form is sent; a form that
+comes back incomplete, forged, stale or over the rate limit is shown again with its guesses
+ticked, and nothing is counted.
+"""
 
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from ..content import get_bank, get_myths
@@ -16,36 +23,61 @@ from ..store.database import get_session
 from ..visitor.receipt import receipt
 from ..visitor.state import myths as progress
 from ..web.errors import render_error
+from ..web.forms import FORM_PROBLEMS, Answered, problem_with, read_answers
 from ..web.rate_limits import completions_limit, limiter, reached_the_result
 from . import bp
+
+
+def _read(myths: MythRound) -> Answered:
+    return read_answers({s.id: VERDICTS for s in myths.statements}, request.form)
 
 
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(completions_limit, methods=["POST"], deduct_when=reached_the_result)
 def round_page() -> Response | str | tuple[str, int]:
     myths = get_myths()
-    if request.method != "POST":  # GET or HEAD
-        return _render_round(myths, progress.guesses(myths), ())
+    if request.method != "POST":  # GET or HEAD: a finished round's guesses are shown ticked
+        return _render_round(myths, Answered(progress.guesses(myths), {}))
+    sent = _read(myths)
+    if not sent.complete:
+        return _render_round(myths, sent, problem_with(sent)), 400
 
-    given = {s.id: request.form.get(s.id, "") for s in myths.statements}
-    if any(v and v not in VERDICTS for v in given.values()):
-        return render_error(400)  # a forged answer: nothing is saved or counted
-    missing = tuple(sid for sid, v in given.items() if not v)
-    if missing:
-        answered = {sid: v for sid, v in given.items() if v}
-        return _render_round(myths, answered, missing), 400
-
-    progress.save_guesses(given)
+    progress.save_guesses(sent.values)
     if progress.counted_keys() is None:
-        items = myth_items(myths, myths.marks(given))
+        items = myth_items(myths, myths.marks(sent.values))
         progress.record_outcome(membership.count(count_myth_round, progress.token(), items))
     return redirect(url_for("myths.result"), 303)
 
 
-def _render_round(myths: MythRound, guesses: dict[str, str], missing: tuple[str, ...]) -> str:
+def _render_round(myths: MythRound, sent: Answered, problem: str | None = None) -> str:
     progress.start()  # the round has started: its cookie carries the token that makes it count once
     room = membership.joined_room(get_session())
-    return render_template("myths/round.html", myths=myths, guesses=guesses, missing=missing, room=room)
+    return render_template(
+        "myths/round.html",
+        myths=myths,
+        filled=sent,
+        room=room,
+        problem=FORM_PROBLEMS[problem] if problem else None,
+    )
+
+
+def _sending_the_round() -> bool:
+    return request.endpoint == "myths.round_page" and request.method == "POST"
+
+
+@bp.errorhandler(CSRFError)
+def _stale_form(_error: CSRFError) -> tuple[str, int]:
+    """A token out of date: the round again with its guesses ticked and a fresh token, nothing counted."""
+    if not _sending_the_round():
+        return render_error(400, "csrf")
+    return _render_round(get_myths(), _read(get_myths()), "stale"), 400
+
+
+@bp.errorhandler(TooManyRequests)
+def _over_the_limit(_error: TooManyRequests) -> tuple[str, int]:
+    if not _sending_the_round():
+        return render_error(429)
+    return _render_round(get_myths(), _read(get_myths()), "limit"), 429
 
 
 @bp.get("/result")

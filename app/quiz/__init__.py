@@ -1,4 +1,4 @@
-"""The quiz blueprint: one question per page, then the explained result and its what-ifs."""
+"""The quiz blueprint: every question in one form, then the explained result and its what-ifs."""
 
 from __future__ import annotations
 

@@ -1,37 +1,98 @@
-"""The one form of the quiz: a single choice among a question's options."""
+"""The questionnaire: every scored question and the closing one, in one form sent once.
+
+Its fields are the bank's questions, named by their ids, then the closing question, named
+so that no question id can take its name. app/web/forms.py reads what comes back.
+
+Privacy on the wire: a question's options are sent as their ids padded with PAD to the
+width of that question's longest id, so the body that carries the answers has the same
+length whatever they are (the field names, their order and the CSRF token are fixed too).
+"""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from wtforms import RadioField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MultiDict
 
 from ..content import closing_question as chilling
-from ..scoring import Question
-from ..web.forms import Form
+from ..scoring import Bank, Question
+from ..web.forms import Answered, read_answers
+
+PAD = "."  # never part of an id (app/scoring/bank.py: lower-case letters, digits and _)
+CLOSING = "closing-question"  # the closing question's field: a hyphen, so never a question's id
 
 
-class AnswerForm(Form):
-    answer = RadioField(
-        validators=[InputRequired(message=_l("Please choose one answer."))],
-        validate_choice=True,
+@dataclass(frozen=True)
+class Choice:
+    value: str  # as sent: the option id, padded
+    option_id: str
+    text: object  # the bank's English text (the `t` filter translates it), or a lazy string
+
+
+@dataclass(frozen=True)
+class Item:
+    """One fieldset of the form: a scored question, or the closing one (question None)."""
+
+    name: str
+    question: Question | None
+    choices: tuple[Choice, ...]
+
+    def option_for(self, value: str | None) -> str | None:
+        return next((c.option_id for c in self.choices if c.value == value), None)
+
+    def value_for(self, option_id: str | None) -> str | None:
+        return next((c.value for c in self.choices if c.option_id == option_id), None)
+
+
+def _item(name: str, question: Question | None, options: Mapping[str, object]) -> Item:
+    width = max(len(option_id) for option_id in options)
+    return Item(
+        name,
+        question,
+        tuple(Choice(option_id.ljust(width, PAD), option_id, text) for option_id, text in options.items()),
     )
 
-    @classmethod
-    def for_question(cls, question: Question, **kwargs: object) -> AnswerForm:
-        form = cls(**kwargs)
-        form.answer.choices = [SelectChoice(o.id, o.text) for o in question.options]
-        form.answer.label.text = question.text
-        return form
+
+# Per bank, made once: a bank is loaded once per app and never changes (a frozen dataclass,
+# whose hash would walk all of it, so it is looked up by identity and kept alive here).
+_MADE: dict[int, tuple[Bank, tuple[Item, ...]]] = {}
 
 
-class ClosingForm(Form):
-    """The unscored chilling-effect question at the end of the quiz."""
+def questionnaire(bank: Bank) -> tuple[Item, ...]:
+    """The form's items in the order they are asked (and sent): the bank's questions, then the closing one."""
+    made = _MADE.get(id(bank))
+    if made is None or made[0] is not bank:
+        scored = tuple(_item(q.id, q, {o.id: o.text for o in q.options}) for q in bank.questions)
+        made = _MADE[id(bank)] = (bank, (*scored, _item(CLOSING, None, dict(chilling.OPTIONS))))
+    return made[1]
 
-    answer = RadioField(
-        label=chilling.QUESTION,
-        choices=[SelectChoice(value, label) for value, label in chilling.OPTIONS.items()],
-        validators=[InputRequired(message=_l("Please choose one answer."))],
-        validate_choice=True,
-    )
+
+@dataclass(frozen=True)
+class Filled:
+    """The questionnaire as it was sent back, or as it is shown again."""
+
+    sent: Answered
+    bank: Bank
+
+    def answers(self) -> dict[str, str]:
+        """question id -> option id, for the scored questions answered."""
+        items = questionnaire(self.bank)
+        return {
+            item.name: option
+            for item in items[:-1]
+            if (option := item.option_for(self.sent.values.get(item.name))) is not None
+        }
+
+    def chilling(self) -> str | None:
+        return questionnaire(self.bank)[-1].option_for(self.sent.values.get(CLOSING))
+
+
+def read(bank: Bank, formdata: MultiDict[str, str]) -> Filled:
+    """Validate a sent questionnaire against the bank: nothing here is counted or kept."""
+    fields = {item.name: [c.value for c in item.choices] for item in questionnaire(bank)}
+    return Filled(read_answers(fields, formdata), bank)
+
+
+def empty(bank: Bank) -> Filled:
+    return Filled(Answered({}, {}), bank)

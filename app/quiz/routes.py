@@ -1,100 +1,90 @@
-"""Quiz pages. Answers stay in the visitor's cookie; only a finished quiz is counted."""
+"""Quiz pages: the questionnaire as one form, sent once and counted once; then the result.
+
+Answers in progress never reach the server: the page holds them (with JavaScript, one
+question at a time) until the closing question sends them all. A form that comes back
+incomplete, forged, stale or over the rate limit is shown again with its answers ticked,
+and nothing is counted.
+"""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
-from ..content import get_bank
+from ..content import closing_question, get_bank
 from ..counting.finish import count_quiz
 from ..counting.items import quiz_items
 from ..rooms.membership import membership
-from ..scoring import Question
 from ..visitor.state import quiz as progress
 from ..web.errors import render_error
+from ..web.forms import FORM_PROBLEMS, problem_with
 from ..web.rate_limits import completions_limit, limiter, reached_the_result
 from . import bp
-from .forms import AnswerForm, ClosingForm
+from .forms import Filled, empty, questionnaire, read
 from .result_view import render_result
 
 
-@bp.get("/")
-def start() -> Response:
-    """Continue where the visitor left off, or begin at the first question."""
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(completions_limit, methods=["POST"], deduct_when=reached_the_result)
+def start() -> Response | str | tuple[str, int]:
+    """The questionnaire; sent back whole, it is counted once and the result follows."""
     bank = get_bank()
-    if progress.is_complete(bank):
-        return redirect(url_for("quiz.result"))
-    if progress.scored_complete(bank):
-        return redirect(url_for("quiz.closing"))
-    return redirect(url_for("quiz.question", step=progress.answered_prefix(bank) + 1))
-
-
-@bp.route("/<int:step>", methods=["GET", "POST"])
-def question(step: int) -> Response | str | tuple[str, int]:
-    bank = get_bank()
-    if not 1 <= step <= len(bank.questions):
-        abort(404)
-    reachable = progress.answered_prefix(bank) + 1
-    if step > reachable:
-        return render_error(400, "skipped", next_url=url_for("quiz.question", step=reachable))
-
-    q = bank.questions[step - 1]
     if request.method != "POST":  # GET or HEAD
-        selected = progress.answers(bank).get(q.id)
-        return _render_question(step, _answered(q, selected))
-    form = AnswerForm.for_question(q)
-    if not form.validate():
-        return _render_question(step, form), 400
-    progress.save_answer(bank, q.id, form.answer.data)
-    if step < len(bank.questions):
-        return redirect(url_for("quiz.question", step=step + 1), 303)
-    return redirect(url_for("quiz.closing"), 303)
+        if progress.is_complete(bank):
+            return redirect(url_for("quiz.result"))
+        return _render_form(empty(bank))
+    filled = read(bank, request.form)
+    if not filled.sent.complete:
+        return _render_form(filled, problem_with(filled.sent)), 400
+    chilling = filled.chilling()
+    assert chilling is not None  # noqa: S101  (a complete form answered every field)
+    progress.save_finished(filled.answers(), chilling)
+    _count()
+    return redirect(url_for("quiz.result"), 303)
 
 
-def _answered(q: Question, selected: str | None) -> AnswerForm:
-    form = AnswerForm.for_question(q)
-    form.answer.data = selected
-    return form
-
-
-def _render_question(step: int, form: AnswerForm) -> str:
-    bank = get_bank()
-    q = bank.questions[step - 1]
+def _render_form(filled: Filled, problem: str | None = None) -> str:
+    bank = filled.bank
+    progress.begin(bank)  # the run's start token (kept in the cookie) makes it count once
     return render_template(
-        "quiz/question.html",
-        q=q,
-        step=step,
-        total=len(bank.questions),
-        form=form,
-        dimension=bank.dimension(q.dimension),
+        "quiz/questionnaire.html",
+        items=questionnaire(bank),
+        bank=bank,
+        closing_question=closing_question,
+        filled=filled.sent,
+        problem=FORM_PROBLEMS[problem] if problem else None,
     )
 
 
-@bp.route("/closing", methods=["GET", "POST"])
-@limiter.limit(completions_limit, methods=["POST"], deduct_when=reached_the_result)
-def closing() -> Response | str | tuple[str, int]:
-    """The unscored last question: did being watched change any answer? Then count and show."""
-    bank = get_bank()
-    if not progress.scored_complete(bank):
-        return render_error(400, "skipped", next_url=url_for("quiz.question", step=progress.answered_prefix(bank) + 1))
-    form = ClosingForm()
-    if form.is_submitted():
-        if not form.validate():
-            return render_template("quiz/closing.html", form=form, total=len(bank.questions)), 400
-        progress.save_chilling(form.answer.data)
-        return _finish()
-    form.answer.data = progress.chilling_answer()
-    progress.start()  # a cookie from before start tokens existed gets one here
-    return render_template("quiz/closing.html", form=form, total=len(bank.questions))
-
-
-def _finish() -> Response:
-    """Count the finished quiz once (randomized), then show the result from the true answers."""
+def _count() -> None:
+    """Count the finished quiz once (randomized); a repeat of the same run counts nothing."""
     if progress.counted_keys() is None:
         bank = get_bank()
         items = quiz_items(bank, progress.answers(bank), progress.chilling_answer())
         progress.record_outcome(membership.count(count_quiz, progress.token(), items))
-    return redirect(url_for("quiz.result"), 303)
+
+
+def _sending_the_form() -> bool:
+    return request.endpoint == "quiz.start" and request.method == "POST"
+
+
+@bp.errorhandler(CSRFError)
+def _stale_form(_error: CSRFError) -> tuple[str, int]:
+    """The form's token is out of date (the page was open too long, or the cookie expired):
+    the questionnaire again with its answers ticked and a fresh token, nothing counted."""
+    if not _sending_the_form():
+        return render_error(400, "csrf")
+    return _render_form(read(get_bank(), request.form), "stale"), 400
+
+
+@bp.errorhandler(TooManyRequests)
+def _over_the_limit(_error: TooManyRequests) -> tuple[str, int]:
+    """Too many counted quizzes from this address: the answers stay ticked, to send later."""
+    if not _sending_the_form():
+        return render_error(429)
+    return _render_form(read(get_bank(), request.form), "limit"), 429
 
 
 @bp.get("/result")
@@ -108,4 +98,4 @@ def result() -> str | tuple[str, int]:
 @bp.post("/restart")
 def restart() -> Response:
     progress.restart()
-    return redirect(url_for("quiz.question", step=1), 303)
+    return redirect(url_for("quiz.start"), 303)

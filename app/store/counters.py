@@ -142,6 +142,18 @@ def read_tally(session: Session, bank: Bank, scope: str = GLOBAL) -> Tally:
     return tally  # the caller's transaction stays the caller's: the view (or its teardown) ends it
 
 
+_TOTALS = select(Counter.metric, Counter.count).where(
+    Counter.scope == bindparam("scope"), Counter.metric.in_((COMPLETIONS, MYTH_ROUNDS)), Counter.value == ""
+)
+
+
+def totals(session: Session, scope: str) -> tuple[int, int]:
+    """A scope's finished quizzes and myth rounds. Every other count of the scope changes in the
+    same transaction as one of these, so the pair names one state of all its counters."""
+    found = dict(session.execute(_TOTALS, {"scope": scope}).tuples().all())
+    return found.get(COMPLETIONS, 0), found.get(MYTH_ROUNDS, 0)
+
+
 def finished_count(session: Session, scope: str) -> int:
     """How many quizzes a scope has counted so far: it says that someone finished, never what they answered."""
     count = session.scalar(

@@ -2,12 +2,15 @@
 
 Each activity lives under its own key, and nothing of it on the server:
 
-- `quiz`: the answers so far, the closing answer, and how the finished quiz was counted;
-- `myths`: the myth round's guesses and how the round was counted.
+- `quiz`: once it is finished, its answers and closing answer, and how it was counted;
+- `myths`: once it is finished, the myth round's guesses and how the round was counted.
+
+Answers in progress are never here: they stay in the visitor's page (and that tab's own
+storage, for a reload) until the one form that holds them all is sent (app/quiz/routes.py).
 
 (The workshop room the visitor joined is kept beside them: app/rooms/membership.py.)
 
-An activity (the quiz, the myth round) keeps one small dict: what was answered so far,
+An activity (the quiz, the myth round) keeps one small dict: what was answered, once sent,
 the start token that makes it count once (app/counting/start_token.py), and, once it was counted,
 exactly the counters the tally added 1 to and which of those values the coin changed (the
 data receipt reads them back from there).
@@ -93,7 +96,7 @@ class Activity:
         return reason if isinstance(reason, str) else None
 
     def start(self) -> None:
-        """Issue the start token if this run has none yet (the first answer, or the round's page)."""
+        """Issue the start token if this run has none yet (when its form is first shown)."""
         if not isinstance(self.read().get("start"), dict):
             self.update(start=start_token.new_token())
 
@@ -106,10 +109,10 @@ class Activity:
 
 
 class QuizProgress(Activity):
-    """The quiz in progress: answers to the bank's questions, then the closing question."""
+    """The quiz, once its one form was sent: answers to the bank's questions and the closing question."""
 
     def answers(self, bank: Bank) -> dict[str, str]:
-        """The answers so far, keeping only those that still fit the bank."""
+        """The answers sent, keeping only those that still fit the bank."""
         raw = self.read().get("answers")
         if not isinstance(raw, dict):
             return {}
@@ -120,35 +123,23 @@ class QuizProgress(Activity):
                 kept[q.id] = value
         return kept
 
-    def answered_prefix(self, bank: Bank) -> int:
-        """How many questions from the first are answered without a gap."""
-        given = self.answers(bank)
-        n = 0
-        for q in bank.questions:
-            if q.id not in given:
-                break
-            n += 1
-        return n
-
-    def scored_complete(self, bank: Bank) -> bool:
-        """Every scored question is answered: the closing question comes next."""
-        return self.answered_prefix(bank) == len(bank.questions)
-
     def is_complete(self, bank: Bank) -> bool:
-        return self.scored_complete(bank) and self.chilling_answer() is not None
+        return len(self.answers(bank)) == len(bank.questions) and self.chilling_answer() is not None
 
     def chilling_answer(self) -> str | None:
         value = self.read().get("chilling")
         return value if value in CHILLING_IDS else None
 
-    def save_chilling(self, option_id: str) -> None:
-        self.update(chilling=option_id)
+    def save_finished(self, answers: Mapping[str, str], chilling: str) -> None:
+        """Keep what the form sent: the visitor's own result and receipt are drawn from it."""
+        self.update(answers=dict(answers), chilling=chilling)
 
-    def save_answer(self, bank: Bank, question_id: str, option_id: str) -> None:
-        given = self.answers(bank)
-        given[question_id] = option_id
-        self.update(answers=given)
-        self.start()  # the quiz has started: from now on its cookie carries its single-use token
+    def begin(self, bank: Bank) -> None:
+        """The form is shown: the run gets its start token, and nothing half-answered stays here
+        (a cookie from before the one-form quiz may still hold some); a finished quiz stays."""
+        self.start()
+        if not self.is_complete(bank):
+            self.update(answers=None, chilling=None)
 
     def counted_answers(self) -> dict[str, str] | None:
         """The answers as they were when the quiz was counted: each counted value, or, where

@@ -38,7 +38,6 @@ REASONS = {
         "the page and try again."
     ),
     "cross_site": _l("This form was sent from another site, so it was refused. Nothing was counted."),
-    "skipped": _l("Please answer the questions in order. Nothing was counted."),
     "incomplete": _l("There is no finished quiz in this browser to show. Start the quiz to get a score."),
     "what_if": _l("That change is not one of this quiz's answers. Nothing was stored or counted."),
     "myths_incomplete": _l("There is no finished round of myth or real in this browser to show."),
@@ -53,7 +52,7 @@ REASONS = {
 REASON_TITLES = {"expired": _l("Your answers have expired")}
 
 # What a visitor whose session expired runs into: said as what it is, with a way to start again.
-LOST_WITH_THE_SESSION = ("csrf", "skipped", "incomplete", "myths_incomplete")
+LOST_WITH_THE_SESSION = ("csrf", "incomplete", "myths_incomplete")
 
 DEFAULT_MESSAGES = {  # by status code, when no reason is given
     400: _l("Something in that request was not what this page expects. Nothing was counted."),

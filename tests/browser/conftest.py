@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from app.quiz.forms import PAD
 from app.scoring import load_bank
 from bench.ports import free_port
 from tests.helpers import CSRF_RE, require
@@ -162,24 +163,23 @@ class HttpVisitor:
         return fetch(self.server.url + path, jar=self.jar)
 
     def complete_quiz(self, choose: Callable[[int, list[str]], str] = lambda step, options: options[0]) -> Fetched:
-        """Answer every question and the unscored closing one, then open the result."""
-        path, step = "/quiz/1", 1
-        while path != "/quiz/result":
-            page = self.get(path)
-            assert page.status == 200, (path, page.status)
-            options = re.findall(r'name="answer" value="([^"]+)"', page.text)
-            token = CSRF_RE.search(page.text)
-            assert token and options
-            sent = fetch(
-                self.server.url + path,
-                data={"csrf_token": token.group(1), "answer": choose(step, options)},
-                jar=self.jar,
-                follow=False,
-            )
-            assert sent.status == 303, (path, sent.status, re.findall(r'<p class="lead">(.*?)</p>', sent.text))
-            path = urllib.parse.urlsplit(sent.headers["Location"]).path
-            step += 1
-        return self.get(path)
+        """Answer every question and the unscored closing one in the questionnaire, send it once,
+        then open the result. `choose(step, option ids)` picks each answer's id."""
+        page = self.get("/quiz/")
+        assert page.status == 200, page.status
+        offered: dict[str, list[str]] = {}
+        for name, value in RADIO.findall(page.text):
+            offered.setdefault(name, []).append(value)
+        token = CSRF_RE.search(page.text)
+        assert token and offered
+        form = {"csrf_token": token.group(1)}
+        for step, (name, values) in enumerate(offered.items(), 1):
+            by_id = {value.rstrip(PAD): value for value in values}  # the page pads each question's ids to one width
+            form[name] = by_id[choose(step, list(by_id))]
+        sent = fetch(self.server.url + "/quiz/", data=form, jar=self.jar, follow=False)
+        assert sent.status == 303, (sent.status, re.findall(r'<p class="error"[^>]*>(.*?)</p>', sent.text))
+        assert urllib.parse.urlsplit(sent.headers["Location"]).path == "/quiz/result"
+        return self.get("/quiz/result")
 
     def post_form(self, path: str, fields: dict[str, str] | None = None) -> Fetched:
         """GET a page, then POST its form back with the page's CSRF token (no redirect followed)."""
@@ -370,18 +370,34 @@ def open_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Watche
         context.close()
 
 
-def tap_answer(page: Any, index: int) -> None:
-    """Tap the index-th answer of a question page and move on: with JavaScript the tap itself
-    moves on (static/js/quiz.js marks its form), otherwise, and on the closing question, Next."""
+def take_quiz(page: Any, choose: Callable[[int, int], int] = lambda step, count: 0) -> int:
+    """Answer the questionnaire in the page as a visitor does, send it, and return the taps it took.
+    With JavaScript one question shows at a time and a tap on an answer moves on; the last
+    answer is then sent by its button. Without, every question is ticked, then the button at the
+    end. `choose(step, how many answers)` picks the index of each answer."""
+    from playwright.sync_api import expect
+
     page.wait_for_load_state("load")  # module scripts have run by then
-    radio = page.get_by_role("radio").nth(index)
-    if page.locator("form.question.moves-on").count():
-        with page.expect_navigation():
-            radio.check()
-    else:
-        radio.check()
-        with page.expect_navigation():
-            page.locator("form.question button[type=submit]").click()
+    steps = page.locator("form[data-one-at-a-time] [data-step]")
+    taps = 0
+    for n in range(steps.count()):
+        step = steps.nth(n)
+        expect(step).to_be_visible()  # with JavaScript: shown once the tap before moved on
+        radios = step.get_by_role("radio")
+        radios.nth(choose(n + 1, radios.count())).check()
+        taps += 1
+    with page.expect_navigation():
+        page.locator("[data-step-send]").click()
+    return taps + 1
+
+
+def landed_score(page: Any) -> int:
+    """The result's score once the needle has landed and the number shows (static/js/reveal.js)."""
+    from playwright.sync_api import expect
+
+    number = page.locator(".score-number")
+    expect(number).to_be_visible()
+    return int(number.inner_text())
 
 
 @dataclass(frozen=True)
@@ -396,9 +412,8 @@ class PageType:
 
 PAGE_TYPES = [
     PageType("landing", "/"),
-    PageType("question", "/quiz/1"),
+    PageType("questionnaire", "/quiz/"),
     PageType("result", "/quiz/result", needs_finished_quiz=True),
-    PageType("closing-question", "/quiz/closing", needs_finished_quiz=True),
     PageType("myth-round", "/myths/"),
     PageType("myth-result", "/myths/result", needs_finished_quiz=True),
     PageType("privacy", "/privacy"),
@@ -422,6 +437,7 @@ PAGE_TYPES = [
     PageType("shared-bad", "/shared/1000", status=404),
     PageType("handout", "{presenter}/handout"),
 ]
+RADIO = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]+)"')
 PROJECTOR_PAGE_TYPES = [p for p in PAGE_TYPES if p.name in ("projector", "slide-scores", "walkthrough")]
 QUESTIONS = len(load_bank().questions)
 

@@ -13,7 +13,6 @@ the ones this browser really sends.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,12 +21,11 @@ from playwright.sync_api import expect
 
 from tests.tls_proxy import HOST, HttpsSite, https_site
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, Watched, tap_answer
+from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, Watched, landed_score, take_quiz
 
 pytestmark = pytest.mark.browser
 
 K = 3  # MIN_FINISHED for this site: three phones make a room whose figures are shown
-QUESTION_URL = re.compile(r"/quiz/(\d+|closing)$")
 
 
 @pytest.fixture(scope="module")
@@ -78,14 +76,7 @@ def assert_posted_as_the_app_expects(w: Watched) -> None:
 
 
 def answer_by_tapping(w: Watched, n: int) -> int:
-    steps = 0
-    w.page.wait_for_load_state()
-    while QUESTION_URL.search(w.page.url):
-        w.page.locator("form.question input[type=radio]").first.wait_for()
-        tap_answer(w.page, (n + steps) % w.page.get_by_role("radio").count())
-        steps += 1
-        assert steps < 100
-    return steps
+    return take_quiz(w.page, lambda step, count: (n + step) % count)
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
@@ -96,7 +87,7 @@ def test_the_whole_visitor_journey_over_https(open_tls, site, js):
     w.page.get_by_role("link", name="Start the quiz").click()
     assert answer_by_tapping(w, 1) >= 10
     assert w.page.url == site.url + "/quiz/result"
-    score = int(w.page.locator(".score-number").inner_text())
+    score = landed_score(w.page)
     assert 350 <= score <= 950
     cookie = next(c for c in w.context.cookies() if c["name"] == "session")
     assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"

@@ -86,7 +86,7 @@ def failed_audits(result: dict, category: str) -> list[str]:
     ]
 
 
-PAGES = {"landing": "/", "question": "/quiz/1", "result": "/quiz/result"}
+PAGES = {"landing": "/", "questionnaire": "/quiz/", "result": "/quiz/result"}
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -93,8 +93,8 @@ MOTION = """() => [...document.querySelectorAll('.button, .option')].map(el => {
 
 
 def test_reduced_motion_is_honoured(visit):
-    moving, _ = visit(BY_NAME["question"], "phone", reduced_motion="no-preference")
-    still, _ = visit(BY_NAME["question"], "phone", reduced_motion="reduce")
+    moving, _ = visit(BY_NAME["questionnaire"], "phone", reduced_motion="no-preference")
+    still, _ = visit(BY_NAME["questionnaire"], "phone", reduced_motion="reduce")
     assert max(moving.page.evaluate(MOTION)) > 0, "buttons and options ease their colour change"
     assert max(still.page.evaluate(MOTION)) == 0, "nothing moves for people who asked for less motion"
 

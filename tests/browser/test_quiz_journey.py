@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import tap_answer
+from .conftest import landed_score, take_quiz
 
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = ["phone", "desktop"]
-QUESTION_URL = re.compile(r"/quiz/(\d+|closing)$")  # the scored questions, then one unscored
 
 
 def _choice(step: int, count: int) -> int:
@@ -22,7 +20,7 @@ def _choice(step: int, count: int) -> int:
 def _read_result(page) -> int:
     assert page.url.endswith("/quiz/result")
     assert page.get_by_role("heading", name="Your illustrative score").is_visible()
-    score = int(page.locator(".score-number").inner_text())
+    score = landed_score(page)
     assert 350 <= score <= 950
     assert page.get_by_role("heading", name="What moved your score").is_visible()
     return score
@@ -34,17 +32,15 @@ def test_whole_quiz_by_pointer_ends_on_the_result(open_page, viewport, js):
     w = open_page(viewport, js=js)
     w.goto("/")
     w.page.get_by_role("link", name="Start the quiz").click()
-    steps = 0
-    while match := QUESTION_URL.search(w.page.url):
-        step = steps + 1
-        if match.group(1) != "closing":
-            assert int(match.group(1)) == step, "questions come in order"
-            assert w.page.get_by_text(re.compile(rf"Question {step} of \d+")).is_visible()
-        if step == 3:
-            w.screenshot(f"journey-question-{viewport}-{'js' if js else 'nojs'}")
-        tap_answer(w.page, _choice(step, w.page.get_by_role("radio").count()))
-        steps += 1
-    assert steps >= 10
+    w.page.wait_for_load_state("load")
+    if js:  # one question at a time, with its number and the progress bar
+        expect(w.page.get_by_text("Question 1 of 15")).to_be_visible()
+        expect(w.page.get_by_text("Question 2 of 15")).to_be_hidden()
+    else:  # a plain form: every question on the page
+        expect(w.page.get_by_text("Question 15 of 15")).to_be_attached()
+        assert w.page.locator("[data-step-progress]").is_hidden()
+    w.screenshot(f"journey-question-{viewport}-{'js' if js else 'nojs'}")
+    assert take_quiz(w.page, _choice) == 17  # 15 questions, the closing one, and "See my score"
     _read_result(w.page)
     w.screenshot(f"journey-result-{viewport}-{'js' if js else 'nojs'}")
 
@@ -90,26 +86,32 @@ def test_whole_quiz_by_keyboard_alone_with_focus_always_visible(open_page, viewp
     w.goto("/")
     _tab_until(page, lambda f: f["tag"] == "a" and f["text"] == "Start the quiz")
     page.keyboard.press("Enter")
-    page.wait_for_url(QUESTION_URL)
-    steps = 0
-    while QUESTION_URL.search(page.url):
-        step = steps + 1
+    page.wait_for_url("**/quiz/")
+    page.wait_for_load_state("load")
+    steps = page.locator("[data-step]")
+    total = steps.count()
+    for step in range(1, total + 1):
+        expect(steps.nth(step - 1)).to_be_visible()
         first = _tab_until(page, lambda f: f["type"] == "radio")
         assert first["tag"] == "input"
-        # Arrows move through the options and choose; Space chooses the focused one.
+        # Arrows move through the options and choose; Space chooses the focused one. Neither moves on.
         for _ in range(step % 3):
             page.keyboard.press("ArrowDown")
         page.keyboard.press("Space")
         focus = page.evaluate(FOCUS_STATE)
         assert focus["focusVisible"] and focus["width"] >= 2, focus
-        assert page.locator("input[name=answer]:checked").count() == 1
+        assert steps.nth(step - 1).locator("input:checked").count() == 1
         if step == 2:
             w.screenshot(f"keyboard-question-{viewport}")
-        _tab_until(page, lambda f: f["tag"] == "button" and f["type"] == "submit")
-        with page.expect_navigation():
+        if step < total:
+            _tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Next")
             page.keyboard.press("Enter")
-        steps += 1
-        assert steps < 100
+            # The next question's heading takes the focus: a screen reader reads it.
+            expect(steps.nth(step).locator("h2")).to_be_focused()
+        else:
+            _tab_until(page, lambda f: f["tag"] == "button" and f["type"] == "submit")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
     _read_result(page)
     # The result's controls are reachable too: open one answer's details by keyboard.
     _tab_until(page, lambda f: f["tag"] == "summary")
@@ -121,7 +123,7 @@ def test_whole_quiz_by_keyboard_alone_with_focus_always_visible(open_page, viewp
 
 def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(open_page):
     w = open_page("phone")
-    w.goto("/quiz/1")
+    w.goto("/quiz/")
     first = _tab_until(w.page, lambda f: True)
     assert first["text"] == "Skip to content"
     w.page.keyboard.press("Enter")

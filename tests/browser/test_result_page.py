@@ -29,14 +29,13 @@ from app.scoring import (
     worst_answers,
 )
 
-from .conftest import ARTIFACTS, VIEWPORTS, HttpVisitor, LiveServer, Workshop, fetch, require, tap_answer
+from .conftest import ARTIFACTS, VIEWPORTS, HttpVisitor, LiveServer, Workshop, fetch, landed_score, require, take_quiz
 
 pytestmark = pytest.mark.browser
 
 BANK = load_bank()
 MAX_HEIGHT = 4500  # px at 390 x 844 with every disclosure closed: about five screens at most (issue 24)
 SCREEN = VIEWPORTS["phone"]["height"]
-QUESTION_URL = re.compile(r"/quiz/(\d+|closing)$")
 ANSWERS = {
     "low": worst_answers(BANK),
     "middle": {q.id: min(q.options, key=lambda o: abs(o.points - NEUTRAL_POINTS)).id for q in BANK.questions},
@@ -98,7 +97,7 @@ def test_the_result_is_three_phone_screens_and_each_part_is_shown_once(open_page
     # The first screen: the reveal, the band and the line that says what it means.
     for part in (".gauge", ".score-number", ".band", "[data-takeaway]"):
         assert _top_and_bottom(page, part)[1] <= SCREEN, f"{part} is below the first screen"
-    score = int(page.locator(".score-number").inner_text())
+    score = landed_score(page)
     answers = ANSWERS["middle" if who == "room" else who]
     report = score_answers(BANK, answers)
     assert score == report.score
@@ -115,7 +114,7 @@ def test_the_result_is_three_phone_screens_and_each_part_is_shown_once(open_page
 
     # Everything else one tap away, each once: a room member reads the receipt once too.
     summaries = page.locator("details.more-part > summary").all_inner_texts()
-    assert len(summaries) == len(set(summaries)) == 5
+    assert len(summaries) == len(set(summaries)) == 6
     assert page.locator("table.receipt-table").count() == 1
     scopes = page.locator("table.receipt-table").get_attribute("data-receipt-scopes").split()
     assert len(scopes) == (2 if who == "room" else 1)
@@ -196,6 +195,62 @@ def test_nothing_moves_under_reduced_motion(open_page, scorers, who):
     w.page.screenshot(path=str(w.screenshot(f"result-{who}-reduced-motion").with_name(f"result-{who}-reduced-top.png")))
 
 
+REVEAL = """() => {
+  const shown = (el) => el && getComputedStyle(el).visibility === 'visible' && getComputedStyle(el).opacity !== '0';
+  const count = document.querySelector('.score-count');
+  return {number: shown(document.querySelector('.score-number')), band: shown(document.querySelector('.score .band')),
+          count: count ? Number(count.textContent) : null};
+}"""
+
+
+def _at(page, ms: float) -> None:
+    """Every animation of the page held at `ms` from its start."""
+    page.evaluate(f"document.getAnimations().forEach(a => {{ a.pause(); a.currentTime = {ms}; }})")
+    page.wait_for_timeout(100)  # a frame or two for the count to follow the needle
+
+
+@pytest.mark.parametrize("who", ["low", "high"])
+def test_the_number_and_the_band_land_with_the_needle(open_page, scorers, who):
+    w = _open_result(open_page, scorers[who], reduced_motion="no-preference")
+    page = w.page
+    score = score_answers(BANK, ANSWERS[who]).score
+    _at(page, 700)  # the needle halfway
+    halfway = page.evaluate(REVEAL)
+    assert not halfway["number"] and not halfway["band"], "the score is not printed before the needle lands"
+    needle_at = SCORE_MIN + (180 - page.evaluate(NEEDLE_ANGLE)) / 180 * (SCORE_MAX - SCORE_MIN)
+    assert abs(halfway["count"] - needle_at) <= 2, "the count is where the needle points"
+    assert min(START, score) < halfway["count"] < max(START, score), "counting on the way"
+    w.page.screenshot(path=str(w.screenshot(f"reveal-{who}-halfway").with_name(f"reveal-{who}-halfway-top.png")))
+    page.evaluate("document.getAnimations().forEach(a => a.finish())")
+    expect(page.locator(".score-count")).to_have_count(0)  # landed: the number itself takes over
+    landed = page.evaluate(REVEAL)
+    assert landed["number"] and landed["band"]
+    assert int(page.locator(".score-number").inner_text()) == score
+
+
+def test_under_reduced_motion_the_number_shows_at_once(open_page, scorers):
+    w = _open_result(open_page, scorers["middle"], reduced_motion="reduce")
+    shown = w.page.evaluate(REVEAL)
+    assert shown == {"number": True, "band": True, "count": None}
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "zh"])
+@pytest.mark.parametrize("who", ["low", "middle", "high", "room"])
+def test_the_result_fits_five_phone_screens_in_every_language(open_page, scorers, who, lang):
+    w = open_page("phone", cookies=[{"name": "session", "value": scorers[who].cookie()}], reduced_motion="reduce")
+    w.goto(f"/quiz/result?lang={lang}")
+    w.page.wait_for_load_state("load")
+    height = w.page.evaluate("document.documentElement.scrollHeight")
+    _record({"page": "result", "who": who, "lang": lang, "viewport": "390x844", "height": height})
+    w.screenshot(f"result-{who}-{lang}-phone")
+    assert height <= MAX_HEIGHT, f"{who} in {lang}: {height} px"
+    # The lesson right under the score: the cheapest way up (or why there is none), then what cost most.
+    card_bottom = _top_and_bottom(w.page, "#result-score")[1]
+    lesson_top = _top_and_bottom(w.page, ".cheapest")[0]
+    assert 0 <= lesson_top - card_bottom <= 120
+    w.assert_clean()
+
+
 # Passing it on -------------------------------------------------------------------------------
 
 SHARE_STUB = """
@@ -261,61 +316,61 @@ def test_a_share_link_with_anything_else_is_a_404_page(live_server, bad):
 def _taps_for_a_solo_quiz(open_page, js: bool) -> int:
     w = open_page("phone", js=js)
     w.goto("/")
-    taps = 1
     w.page.get_by_role("link", name="Start the quiz").click()
-    while QUESTION_URL.search(w.page.url):
-        w.page.wait_for_load_state("load")
-        taps += 1 if w.page.locator("form.question.moves-on").count() else 2
-        tap_answer(w.page, 1)
+    taps = 1 + take_quiz(w.page, lambda step, count: 1)
     assert w.page.url.endswith("/quiz/result")
     w.assert_clean()
     return taps
 
 
-def test_a_solo_quiz_takes_fewer_taps_with_javascript(open_page):
+def test_a_solo_quiz_takes_no_more_taps_than_before(open_page):
     without = _taps_for_a_solo_quiz(open_page, js=False)
     with_js = _taps_for_a_solo_quiz(open_page, js=True)
     _record({"journey": "solo quiz", "taps_without_js": without, "taps_with_js": with_js})
     questions = len(BANK.questions)
-    assert without == 1 + 2 * questions + 2  # start; choose and Next each; the closing question
-    assert with_js == 1 + questions + 2  # the closing question still asks for its button: it counts
+    assert with_js == without == 1 + questions + 2 <= 18  # start; one tap an answer; the closing one, then send
 
 
 def test_back_shows_the_tapped_answer_so_a_mistake_takes_one_tap_to_undo(open_page):
     w = open_page("phone")
-    w.goto("/quiz/1")
+    w.goto("/quiz/")
+    w.page.wait_for_load_state("load")
     w.screenshot("question-phone")
-    tap_answer(w.page, 0)
-    assert w.page.url.endswith("/quiz/2")
-    w.page.go_back()
-    assert w.page.url.endswith("/quiz/1")
-    assert w.page.get_by_role("radio").nth(0).is_checked()
-    tap_answer(w.page, 1)  # the mistake undone
-    assert w.page.url.endswith("/quiz/2")
-    w.page.get_by_role("link", name="Back").click()
-    assert w.page.get_by_role("radio").nth(1).is_checked()
+    steps = w.page.locator("[data-step]")
+    steps.nth(0).get_by_role("radio").nth(0).check()
+    expect(steps.nth(1)).to_be_visible()
+    w.page.go_back()  # the browser's Back: the question before, its answer ticked
+    expect(steps.nth(0)).to_be_visible()
+    assert steps.nth(0).get_by_role("radio").nth(0).is_checked()
+    steps.nth(0).get_by_role("radio").nth(1).check()  # the mistake undone
+    expect(steps.nth(1)).to_be_visible()
+    w.page.get_by_role("button", name="Back").click()  # the page's own Back does the same
+    expect(steps.nth(0)).to_be_visible()
+    assert steps.nth(0).get_by_role("radio").nth(1).is_checked()
     desktop = open_page("desktop")
-    desktop.goto("/quiz/1")
+    desktop.goto("/quiz/")
+    desktop.page.wait_for_load_state("load")
     desktop.screenshot("question-desktop")
     w.assert_clean()
 
 
 def test_arrow_keys_look_through_the_answers_without_moving_on(open_page):
     w = open_page("phone")
-    w.goto("/quiz/1")
+    w.goto("/quiz/")
     w.page.wait_for_load_state("load")
-    w.page.get_by_role("radio").first.focus()
+    steps = w.page.locator("[data-step]")
+    steps.nth(0).get_by_role("radio").first.focus()
     w.page.keyboard.press("ArrowDown")
     w.page.keyboard.press("ArrowDown")
     w.page.wait_for_timeout(600)
-    assert w.page.url.endswith("/quiz/1")
-    assert w.page.locator("input[name=answer]:checked").count() == 1
-    with w.page.expect_navigation():
-        w.page.keyboard.press("Enter")  # the form's own submit, as without JavaScript
-    assert w.page.url.endswith("/quiz/2")
+    expect(steps.nth(0)).to_be_visible()
+    assert steps.nth(0).locator("input:checked").count() == 1
+    w.page.keyboard.press("Enter")  # the form's own submit: on to the next question, in the page
+    expect(steps.nth(1)).to_be_visible()
+    assert w.page.url.endswith(f"#{steps.nth(1).get_attribute('id')}")
 
 
-@pytest.mark.parametrize("path", ["/", "/quiz/1", "/privacy", "/shared/600"])
+@pytest.mark.parametrize("path", ["/", "/quiz/", "/privacy", "/shared/600"])
 def test_the_phone_header_is_one_row(open_page, path):
     w = open_page("phone")
     w.goto(path)
@@ -345,6 +400,6 @@ def test_the_what_if_is_one_tap_away_and_redraws_in_place(open_page, scorers):
     page.locator("form.what-if-try button").click()  # the cheapest way up, with JavaScript: no new page
     expect(page.locator("#result-score h1")).to_contain_text("What if")  # not wait_for_function: the CSP bars its eval
     assert page.url.endswith("/quiz/result")
-    assert int(page.locator(".score-number").inner_text()) > 350
+    assert landed_score(page) > 350
     assert "not stored and not counted" in page.locator("#result-score").inner_text()
     w.assert_clean()

@@ -10,7 +10,15 @@ from playwright.sync_api import expect
 
 from tests.helpers import CSRF_RE
 
-from .conftest import MIN_PROJECTOR_CONTRAST, MIN_PROJECTOR_PX, PROJECTOR_PAGE_TYPES, TEXT_METRICS, PageType, tap_answer
+from .conftest import (
+    MIN_PROJECTOR_CONTRAST,
+    MIN_PROJECTOR_PX,
+    PROJECTOR_PAGE_TYPES,
+    RADIO,
+    TEXT_METRICS,
+    PageType,
+    take_quiz,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -42,24 +50,19 @@ def _phone_finishes_quiz_in_room(open_page, code: str, n: int, *, by_hand: bool)
     phone.page.get_by_role("button", name="Join and start the quiz").click()
     assert phone.page.locator(f'[data-joined-room="{code}"]').is_visible()
     if by_hand:
-        while re.search(r"/quiz/(\d+|closing)$", phone.page.url):
-            tap_answer(phone.page, n % phone.page.get_by_role("radio").count())
+        take_quiz(phone.page, lambda step, count: n % count)
     else:
         # The browser's own cookie jar, without drawing every question: the journeys tap through them.
-        path = urlsplit(phone.page.url).path
-        while re.search(r"/quiz/(\d+|closing)$", path):
-            html = phone.context.request.get(phone.base_url + path).text()
-            options = re.findall(r'name="answer" value="([^"]+)"', html)
-            token = CSRF_RE.search(html)
-            assert token and options
-            sent = phone.context.request.post(
-                phone.base_url + path,
-                form={"csrf_token": token.group(1), "answer": options[n % len(options)]},
-                max_redirects=0,
-            )
-            assert sent.status == 303, sent.status
-            path = urlsplit(sent.headers["location"]).path
-        phone.goto(path)
+        html = phone.context.request.get(phone.base_url + "/quiz/").text()
+        offered: dict[str, list[str]] = {}
+        for name, value in RADIO.findall(html):
+            offered.setdefault(name, []).append(value)
+        token = CSRF_RE.search(html)
+        assert token and offered
+        form = {"csrf_token": token.group(1), **{name: values[n % len(values)] for name, values in offered.items()}}
+        sent = phone.context.request.post(phone.base_url + "/quiz/", form=form, max_redirects=0)
+        assert sent.status == 303, sent.status
+        phone.goto(urlsplit(sent.headers["location"]).path)
     assert phone.page.url.endswith("/quiz/result")
     assert phone.page.locator("[data-counted-in-room]").is_visible()
     phone.assert_clean()
