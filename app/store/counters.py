@@ -150,7 +150,7 @@ _TOTALS = select(Counter.metric, Counter.count).where(
 def totals(session: Session, scope: str) -> tuple[int, int]:
     """A scope's finished quizzes and myth rounds. Every other count of the scope changes in the
     same transaction as one of these, so the pair names one state of all its counters."""
-    found = dict(session.execute(_TOTALS, {"scope": scope}).tuples().all())
+    found: dict[str, int] = {metric: count for metric, count in session.execute(_TOTALS, {"scope": scope})}
     return found.get(COMPLETIONS, 0), found.get(MYTH_ROUNDS, 0)
 
 
