@@ -68,6 +68,8 @@ def _new_room_page(form: CreateRoomForm) -> str:
 def join() -> Response | str | tuple[str, int]:
     """The landing page's code form lands here: look the code up, then show the join screen."""
     form = JoinForm(request.args)
+    if not form.validate() and form.code.errors:  # e.g. control characters: said as the field's error
+        return render_template("rooms/join_code.html", form=form, message=form.code.errors[0]), 400
     raw = (form.code.data or "").strip()
     if not raw:
         return render_template("rooms/join_code.html", form=form)
