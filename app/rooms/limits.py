@@ -38,15 +38,17 @@ def places_limit() -> str:
     return f"{max(MINIMUM, -(-places // SHARE))} per minute"
 
 
+# The keys are keyed hashes of the address and the room together: the limiter's store (memory,
+# or Redis) holds no address and no room code or id, only that some client did something somewhere.
 def joining_key() -> str:
     """The client in the room named by the join link."""
     code = codes.normalise((request.view_args or {}).get("code", "")) or ""
-    return f"{client_key()}:join:{code}"
+    return client_key(f"join:{code}")
 
 
 def finishing_key() -> str:
     """The client in the room their cookie joined."""
-    return f"{client_key()}:finish:{membership.room_id() or ''}"
+    return client_key(f"finish:{membership.room_id() or ''}")
 
 
 def not_in_a_room() -> bool:
