@@ -139,3 +139,83 @@ def test_result_without_a_finished_quiz_is_a_clear_400(client):
 )
 def test_wrong_methods_get_a_405_page(client, method, path):
     _assert_error_page(client.open(path, method=method), 405, "does not accept")
+
+
+# --- control characters in typed text: the form comes back, nothing is written -----------
+
+CONTROLS = ["\x00", "\x1b[2J", "\x07", "\x7f", "\x85", "\x9b", "line\nbreak"]
+
+
+def _rooms(app) -> int:
+    from sqlalchemy import func, select
+
+    from app.store.models import Room
+
+    with app.extensions["database"].sessions() as s:
+        return s.scalar(select(func.count()).select_from(Room))
+
+
+def _form_back(response, field: str) -> str:
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert 'class="site-header"' in body and "Traceback" not in body
+    assert "invisible control characters" in body
+    assert f'id="{field}"' in body  # the form itself, to correct and send again
+    return body
+
+
+@pytest.mark.parametrize("control", CONTROLS)
+def test_control_characters_in_a_room_title_give_the_form_back(app, client, store, control):
+    page = client.get("/rooms/new").get_data(as_text=True)
+    sent = client.post("/rooms/new", data={"csrf_token": csrf_token(page), "title": f"Tues{control}day"})
+    body = _form_back(sent, "title")
+    assert 'aria-invalid="true"' in body
+    assert _rooms(app) == 0 and store.total() == 0
+    # The title comes back without them: sending it again opens the room.
+    assert "\x00" not in body and "\x1b" not in body
+    again = client.post("/rooms/new", data={"csrf_token": csrf_token(body), "title": "Tuesday"})
+    assert again.status_code == 200 and _rooms(app) == 1
+
+
+def test_a_tab_in_a_room_title_is_ordinary_whitespace(app, client):
+    page = client.get("/rooms/new").get_data(as_text=True)
+    assert client.post("/rooms/new", data={"csrf_token": csrf_token(page), "title": "Tues\tday"}).status_code == 200
+    assert _rooms(app) == 1
+
+
+def test_control_characters_in_the_facilitator_passphrase_give_the_form_back(app, client):
+    app.config["FACILITATOR_PASSPHRASE"] = "open sesame"
+    page = client.get("/rooms/new").get_data(as_text=True)
+    sent = client.post(
+        "/rooms/new", data={"csrf_token": csrf_token(page), "title": "t", "passphrase": "open\x00sesame"}
+    )
+    _form_back(sent, "passphrase")
+    assert _rooms(app) == 0
+
+
+def test_control_characters_in_a_typed_room_code_give_the_form_back(client):
+    body = _form_back(client.get("/rooms/join", query_string={"code": "ABC\x00DEF"}), "room-code")
+    assert "\x00" not in body
+
+
+def test_the_control_character_rule_is_applied_to_every_text_field_of_the_app():
+    """Every form holding a text field is one of ours, whose validate() gives each the rule."""
+    import importlib
+    import pkgutil
+
+    import wtforms
+    from wtforms.fields.core import UnboundField
+
+    import app as package
+    from app.web.forms import Form
+
+    modules = [importlib.import_module(m.name) for m in pkgutil.walk_packages(package.__path__, "app.")]
+    forms = {v for m in modules for v in vars(m).values() if isinstance(v, type) and issubclass(v, wtforms.Form)}
+    texts = [
+        form
+        for form in forms
+        for value in vars(form).values()
+        if isinstance(value, UnboundField) and issubclass(value.field_class, wtforms.StringField)
+    ]
+    assert texts, "no text field found"
+    assert all(issubclass(form, Form) for form in texts)

@@ -138,7 +138,8 @@ def test_a_hanging_postgresql_gets_503_pages_and_not_counted_finishes_while_it_h
 
         with frozen(proxy):
             pages = [get(srv.base, path) for path in ["/stats"] * 8 + ["/readyz"] * 2]
-            finished = finish(srv, *visitor)
+            # Told within the timeout and a second, in total (a longer wait would raise).
+            finished = POOL.submit(send_closing_answer, srv, *visitor, TIMEOUT + 1)
             assert_the_site_answers(srv.base)
             time.sleep(HANG)  # the hang lasts; then the proxy thaws
         answers = [page.result() for page in pages]
@@ -164,6 +165,7 @@ def test_healthz_answers_while_every_database_slot_waits_on_a_hanging_postgresql
             # Over the cap, answered while the database still hangs; the others wait for it.
             refused = answered_while_waiting(pages, waiting=THREADS - 1)
             assert all(page.result().status == 503 for page in refused)
+            assert request(srv.base, "GET", "/healthz", timeout=1).status == 200  # within a second
             assert_the_site_answers(srv.base)
             assert_unavailable(request(srv.base, "GET", "/stats", timeout=10))
         waited = [page.result() for page in pages if page not in refused]
@@ -200,11 +202,30 @@ def test_healthz_answers_while_every_database_slot_waits_on_a_locked_sqlite(sqli
             finished = [finish(srv, *visitor) for visitor in visitors]
             refused = answered_while_waiting(finished, waiting=THREADS - 1)
             assert all(NOT_COUNTED in result.result() for result in refused)  # told at once, answers kept
+            assert request(srv.base, "GET", "/healthz", timeout=1).status == 200  # within a second
             assert_the_site_answers(srv.base)
             assert_unavailable(request(srv.base, "GET", "/stats", timeout=10))  # the slots are taken
         waited = [result.result() for result in finished if result not in refused]
         assert all(NOT_COUNTED not in body for body in waited)  # counted once the lock was gone
         assert completions(url) == THREADS - 1
+        assert "Traceback" not in srv.log()
+
+
+def test_a_locked_sqlite_holds_no_finish_past_the_timeout(sqlite_file, bank, tmp_path):
+    """Ten finishers at once, more than the worker's threads, against a write lock held far
+    longer than DATABASE_TIMEOUT_SECONDS (once: 9 s a try, 3 tries, 27 s a finish). Each is
+    told "not counted, your answers are kept" by a client that waits for the finish no longer
+    than the timeout and a second in total (the second: the page's making on a busy machine)."""
+    path, url = sqlite_file
+    srv = server(url, TIMEOUT)
+    with running(srv, tmp_path):
+        visitors = [at_closing_question(srv, bank) for _ in range(10)]
+        with write_locked(path):
+            finished = [POOL.submit(send_closing_answer, srv, *visitor, TIMEOUT + 1) for visitor in visitors]
+            told = [result.result() for result in finished]  # a client that waited longer would raise
+            time.sleep(HANG)  # the lock outlasts them all
+        assert all(NOT_COUNTED in body for body in told)
+        assert completions(url) == 0
         assert "Traceback" not in srv.log()
 
 

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from ..content import closing_question, get_bank
 from ..counting.finish import count_quiz
 from ..counting.items import quiz_items
+from ..rooms import limits as room_limits
 from ..rooms.membership import membership
 from ..visitor.state import quiz as progress
 from ..web.errors import render_error
@@ -28,6 +29,14 @@ from .result_view import render_result
 
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(completions_limit, methods=["POST"], deduct_when=reached_the_result)
+# In a room: a quarter of its places a minute per address, so one client cannot fill it (app/rooms/limits.py).
+@limiter.limit(
+    room_limits.places_limit,
+    methods=["POST"],
+    key_func=room_limits.finishing_key,
+    exempt_when=room_limits.not_in_a_room,
+    deduct_when=reached_the_result,
+)
 def start() -> Response | str | tuple[str, int]:
     """The questionnaire; sent back whole, it is counted once and the result follows."""
     bank = get_bank()

@@ -22,19 +22,40 @@ log = logging.getLogger(__name__)
 Counter = Callable[[Token | None, Sequence[Item], Room | None], Outcome]
 
 
-class Membership:
-    """The workshop room the visitor joined: its id in the cookie, nothing on the server."""
+# Rooms this browser has joined, newest last: joining one again (switching back and forth
+# between two, or after leaving) adds nobody to its "joined" figure. Ids are random; a few
+# suffice, as a browser is in one workshop at a time.
+REMEMBERED = 8
 
-    def __init__(self, key: str) -> None:
+
+class Membership:
+    """The workshop room the visitor joined, and the few rooms they joined before: their ids
+    in the cookie, nothing on the server."""
+
+    def __init__(self, key: str, joined_key: str) -> None:
         self.key = key
+        self.joined_key = joined_key
 
     def join(self, room: Room) -> bool:
-        """Take the room into the cookie; True if this visitor was not in it already."""
-        new = session.get(self.key) != room.id
+        """Take the room into the cookie; True the first time this browser joins it."""
+        joined = self._joined()
         session[self.key] = room.id
-        return new
+        if room.id in joined:
+            return False
+        session[self.joined_key] = [*joined, room.id][-REMEMBERED:]
+        return True
+
+    def _joined(self) -> list[str]:
+        raw = session.get(self.joined_key)
+        return [r for r in raw if isinstance(r, str)] if isinstance(raw, list) else []
+
+    def room_id(self) -> str | None:
+        """The id of the room in the cookie, unchecked (for keys; joined_room() checks it)."""
+        room_id = session.get(self.key)
+        return room_id if isinstance(room_id, str) else None
 
     def leave(self) -> None:
+        """Out of the room; it stays remembered as joined (coming back adds nobody)."""
         session.pop(self.key, None)
 
     def joined_room(self, db: Session) -> Room | None:
@@ -64,4 +85,4 @@ class Membership:
         return outcome
 
 
-membership = Membership("room")
+membership = Membership("room", "rooms_joined")

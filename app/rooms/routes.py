@@ -17,7 +17,7 @@ from ..store.models import Room
 from ..visitor.state import quiz as quiz_progress
 from ..web.i18n import current_language, remember_language, use_language
 from ..web.rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
-from . import bp, codes, presenter, presenter_cookie, store
+from . import bp, codes, limits, presenter, presenter_cookie, store
 from .context import privacy, room_context
 from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
 from .membership import membership
@@ -68,6 +68,8 @@ def _new_room_page(form: CreateRoomForm) -> str:
 def join() -> Response | str | tuple[str, int]:
     """The landing page's code form lands here: look the code up, then show the join screen."""
     form = JoinForm(request.args)
+    if not form.validate() and form.code.errors:  # e.g. control characters: said as the field's error
+        return render_template("rooms/join_code.html", form=form, message=form.code.errors[0]), 400
     raw = (form.code.data or "").strip()
     if not raw:
         return render_template("rooms/join_code.html", form=form)
@@ -82,6 +84,8 @@ def join() -> Response | str | tuple[str, int]:
 
 @bp.route("/r/<code>", methods=["GET", "POST"])
 @limiter.limit(join_misses_limit, deduct_when=missed_a_room)  # guessing codes: 404/410 count, joins never
+# A quarter of the room's places a minute per address, counted only for new members (limits.py).
+@limiter.limit(limits.places_limit, methods=["POST"], key_func=limits.joining_key, deduct_when=limits.joined_now)
 def join_screen(code: str) -> Response | str | tuple[str, int]:
     """What joining means, worded from the settings, and the button that joins."""
     normal = codes.normalise(code)
@@ -103,6 +107,7 @@ def join_screen(code: str) -> Response | str | tuple[str, int]:
         if quiz_progress.counted_keys() is not None:
             quiz_progress.restart()  # a quiz already counted elsewhere starts afresh for the room
         if membership.join(room):
+            limits.mark_joined()
             with transaction() as write:
                 store.count_join(write, room)  # once per member: joining again from the same cookie adds nothing
         remember_language(room.language)  # the quiz follows; the switcher can still change it

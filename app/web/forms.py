@@ -1,6 +1,7 @@
 """The base of every form: Flask-WTF with WTForms' own messages loaded once per language,
-and no CSRF field of its own (CSRFProtect guards every POST of the app). Below it, the
-reading of a form of one-answer fields (the questionnaire, the myth round).
+no CSRF field of its own (CSRFProtect guards every POST of the app), and no control
+characters in any text field. Below it, the reading of a form of one-answer fields (the
+questionnaire, the myth round).
 
 Flask-WTF reads WTForms' message catalogue from disk on every request that builds a
 form; the catalogue never changes while the process runs, so it is kept per locale.
@@ -9,7 +10,8 @@ form; the catalogue never changes while the process runs, so it is kept per loca
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping
+import unicodedata
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from babel import support
@@ -17,7 +19,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import RadioField, ValidationError
+from wtforms import Field, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm
 from wtforms.i18n import messages_path
@@ -42,6 +44,24 @@ class _CachedTranslations:
 TRANSLATIONS = _CachedTranslations()
 
 
+CONTROL_CHARACTERS = _l(
+    "This contained invisible control characters, which we have taken out. Please check it and send it again."
+)
+
+
+def plain_text(_form: object, field: Field) -> None:
+    """No control characters (C0, DEL, C1: Unicode's Cc) in typed text, except a tab, and
+    line breaks where a text area allows them. Nobody types them; PostgreSQL cannot even
+    store a NUL, and the others would reach the projector unseen. The field is given back
+    without them, so the re-rendered form shows what would be kept."""
+    allowed = "\t\r\n" if isinstance(field, TextAreaField) else "\t"
+    text = field.data if isinstance(field.data, str) else ""
+    kept = "".join(c for c in text if c in allowed or unicodedata.category(c) != "Cc")
+    if kept != text:
+        field.data = kept
+        raise ValidationError(str(CONTROL_CHARACTERS))
+
+
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         # CSRFProtect checks every POST before any view runs; a second check by each
@@ -51,6 +71,15 @@ class Form(FlaskForm):
 
         def get_translations(self, form: object) -> _CachedTranslations:
             return TRANSLATIONS
+
+    def validate(self, extra_validators: Mapping[str, Sequence[object]] | None = None) -> bool:
+        """Every text field (StringField and its kinds: text areas, passwords, hidden fields)
+        is plain text: the one place this rule is applied, through WTForms' extra_validators."""
+        extra: dict[str, list[object]] = {name: list(checks) for name, checks in (extra_validators or {}).items()}
+        for field in self:
+            if isinstance(field, StringField):
+                extra.setdefault(field.name, []).append(plain_text)
+        return super().validate(extra_validators=extra)
 
 
 # --- one answer per field: the questionnaire and the myth round, each sent as one form ----

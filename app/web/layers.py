@@ -5,7 +5,8 @@ everything listed after it:
 
   request log         a line and a request id for every answer, whichever layer gave it
   security headers    CSP and the rest on every response: pages, errors, static files
-  trusted proxies     scheme, host and address as the proxies in front saw them (ProxyFix)
+  trusted proxies     scheme, host and address as the proxies in front saw them (ProxyFix),
+                      believed only from a peer in FORWARDED_ALLOW_IPS (app/web/proxies.py)
 
 Inside Flask, once the session cookie is opened (app/web/session.py), the request hooks in
 the order they run before the view; Flask runs after_request hooks the other way round,
@@ -32,10 +33,9 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 from flask_compress import Compress
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import csrf
-from . import body_limit, cross_site, rate_limits, request_log, security, session
+from . import body_limit, cross_site, proxies, rate_limits, request_log, security, session
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -52,9 +52,10 @@ def _security_headers(app: Flask, inner: WSGIApplication) -> WSGIApplication:
 
 
 def _trusted_proxies(app: Flask, inner: WSGIApplication) -> WSGIApplication:
-    """Believe X-Forwarded-For/Proto/Host only from as many proxies as the operator says stand in front."""
+    """Believe X-Forwarded-For/Proto/Host only from as many proxies as the operator says stand
+    in front, and only when the request came from one of them (FORWARDED_ALLOW_IPS)."""
     count = app.config["PROXY_COUNT"]
-    return ProxyFix(inner, x_for=count, x_proto=count, x_host=count) if count else inner
+    return proxies.TrustedProxies(inner, count, app.config.get("FORWARDED_NETWORKS", ())) if count else inner
 
 
 AROUND_FLASK: tuple[Middleware, ...] = (_request_log, _security_headers, _trusted_proxies)

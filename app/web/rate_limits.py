@@ -18,10 +18,13 @@ from limits import RateLimitItem, parse_many
 from werkzeug.wrappers import Response
 
 
-def client_key() -> str:
-    """A stable, unreadable key for the client's address (same on every instance sharing a secret)."""
+def client_key(within: str = "") -> str:
+    """A stable, unreadable key for the client's address (same on every instance sharing a
+    secret); with `within` (a limit per room), for the address there, equally unreadable."""
     address = (request.remote_addr or "unknown").encode()
     secret = str(current_app.config["SECRET_KEY"]).encode()
+    if within:
+        address += b"\n" + within.encode()
     return hmac.new(secret, address, hashlib.sha256).hexdigest()[:24]
 
 

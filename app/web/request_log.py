@@ -7,7 +7,6 @@ answers and visitors cannot be read back from the logs.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
@@ -18,6 +17,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, request
+
+from .proxies import Networks, from_trusted_proxy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -69,20 +70,6 @@ def configure_logging(log_format: str, level: str) -> None:
 def new_request_id(incoming: str) -> str:
     """The proxy's id when it looks like one, else a fresh one."""
     return incoming if INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
-
-
-Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None
-
-
-def from_trusted_proxy(peer: str, networks: Networks) -> bool:
-    """The request came straight from one of the proxies in FORWARDED_ALLOW_IPS (None: any)."""
-    if networks is None:
-        return True
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False  # a unix socket or no address: nobody we were told to believe
-    return any(address in network for network in networks)
 
 
 def log_request(method: str, route: str, status: int, started: float, rid: str) -> None:
