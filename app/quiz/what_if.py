@@ -15,6 +15,7 @@ from ..scoring import AnswerError, Change, what_if
 from ..visitor.state import quiz as progress
 from ..web.errors import render_error
 from ..web.i18n import BAND_NAMES
+from ..web.padding import RESULT, WHAT_IF_JSON, padded
 from . import bp
 from .result_view import render_parts, render_result
 
@@ -30,6 +31,7 @@ def _change_from_form() -> Change | None:
 
 
 @bp.post("/what-if")
+@padded(RESULT)
 def what_if_page() -> str | tuple[str, int]:
     """Without JavaScript: the whole result page again, as if one answer had been different."""
     if not progress.is_complete(get_bank()):
@@ -41,6 +43,7 @@ def what_if_page() -> str | tuple[str, int]:
 
 
 @bp.post("/what-if.json")
+@padded(WHAT_IF_JSON)
 def what_if_json() -> Response | tuple[Response, int]:
     """With JavaScript: the new score and the redrawn parts of the result page."""
     if not progress.is_complete(get_bank()):
