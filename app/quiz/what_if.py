@@ -17,6 +17,7 @@ from ..web.errors import render_error
 from ..web.i18n import BAND_NAMES
 from ..web.padding import RESULT, WHAT_IF_JSON, padded
 from . import bp
+from .forms import PAD
 from .result_view import render_parts, render_result
 
 
@@ -25,7 +26,7 @@ def _change_from_form() -> Change | None:
     bank = get_bank()
     question_id, _sep, option_id = request.form.get("change", "").partition(":")
     try:
-        return what_if(bank, progress.answers(bank), question_id, option_id)
+        return what_if(bank, progress.answers(bank), question_id, option_id.rstrip(PAD))
     except AnswerError:
         return None
 
