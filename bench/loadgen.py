@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from app.web.session import EncryptedSerializer
+from app.web.session import CookieBox
 from bench.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,10 +163,10 @@ def session_cookie(reply: Reply, current: str | None) -> str | None:
 
 
 @functools.cache
-def _serializer() -> EncryptedSerializer:
-    return EncryptedSerializer([SECRET])
+def _box() -> CookieBox:
+    return CookieBox([SECRET])
 
 
 def forge_cookie(data: dict[str, object]) -> str:
-    """The session cookie the server itself would have set for this state (same secret, same serializer)."""
-    return _serializer().dumps(data)
+    """The session cookie the server itself would have set for this state (same secret, same sealing)."""
+    return _box().seal(data)

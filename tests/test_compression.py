@@ -9,6 +9,7 @@ import gzip
 import pytest
 
 from app import create_app
+from app.web.padding import RESULT
 from tests.helpers import (
     ALREADY_ENCODED,
     TEST_MIN_FINISHED,
@@ -61,13 +62,43 @@ def test_accept_encoding_is_read_like_a_browser_means_it(client, accept_encoding
     assert response.headers.get("Content-Encoding") in ("gzip", None)  # gzip only, as nginx
 
 
-def test_the_result_page_is_far_under_the_budget_on_the_wire(quiz, client):
+def test_the_result_page_is_sent_at_its_one_size_under_the_budget(quiz, client):
+    """Gzipped in the app and padded to one size (app/web/padding.py), which still fits the budget."""
     quiz.complete()
     response = client.get("/quiz/result", headers=GZIP)
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "gzip"
-    assert len(response.get_data()) < 12 * 1024
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert len(response.get_data()) == RESULT.gzip < 20 * 1024
     assert b"Your illustrative score" in gzip.decompress(response.get_data())
+    plain = client.get("/quiz/result")
+    assert "Content-Encoding" not in plain.headers
+    assert len(plain.get_data()) == RESULT.identity
+    assert same_page(gzip.decompress(response.get_data()), plain.get_data().rstrip(b" "))
+
+
+def test_answer_shaped_pages_are_padded_even_behind_a_compressing_proxy(database_url, tmp_path):
+    """nginx passes an encoded response through: the app's padding is what goes on the wire."""
+    from app.store.schema import upgrade
+    from tests.helpers import QuizDriver
+
+    upgrade(database_url)
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path),
+            "MIN_FINISHED": TEST_MIN_FINISHED,
+            "COMPRESS_RESPONSES": False,
+        }
+    )
+    try:
+        client = app.test_client()
+        QuizDriver(client, app.extensions["bank"]).complete()
+        response = client.get("/quiz/result", headers=GZIP)
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert len(response.get_data()) == RESULT.gzip
+    finally:
+        app.extensions["database"].engine.dispose()
 
 
 def test_a_compressed_static_file_still_revalidates(client):

@@ -148,3 +148,25 @@ def test_a_response_the_app_compressed_passes_the_proxy_untouched(precompressing
         assert response.status == 200
         assert response.headers["Content-Encoding"] == "gzip"
         assert body == ALREADY_ENCODED  # not compressed again, not unpacked, not re-chunked into other bytes
+
+
+# --- sizes: what an eavesdropper on the TLS connection can count -------------------------
+
+
+def test_the_result_page_is_one_size_through_the_proxy_whatever_the_answers(site):
+    """The app pads it (app/web/padding.py); nginx must neither compress it again nor unpack it.
+    Before, "yes" to the court question was read from the size 40 times in 40."""
+    bank = load_bank()
+    seen: dict[str, set[tuple[int, int, int]]] = {}
+    for court in ("no", "yes", "no", "yes", "no", "yes"):
+        curl = Browserless(site)
+        _, page = curl.send("GET", "/quiz/")
+        answers = {q.id: q.options[0].id for q in bank.questions} | {"court_judgment": court}
+        sent, _ = curl.send("POST", "/quiz/", questionnaire_form(bank, CSRF_RE.search(page).group(1), answers))
+        assert sent.status == 303
+        packed, packed_body = curl.send_bytes("GET", "/quiz/result", **{"Accept-Encoding": "gzip, br"})
+        plain, plain_body = curl.send_bytes("GET", "/quiz/result")
+        assert packed.headers["Content-Encoding"] == "gzip" and plain.headers.get("Content-Encoding") is None
+        assert b"Your illustrative score" in gzip.decompress(packed_body)
+        seen.setdefault(court, set()).add((len(sent.headers["Set-Cookie"]), len(packed_body), len(plain_body)))
+    assert len(seen["no"] | seen["yes"]) == 1, seen

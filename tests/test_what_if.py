@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.quiz.forms import change_value
 from app.scoring import AnswerError, best_answers, cheapest_way_up, load_bank, score_answers, what_if, worst_answers
 from tests.helpers import csrf_token
 
@@ -71,7 +74,7 @@ def test_result_page_offers_every_answer_and_the_cheapest_way_up(quiz, client, b
     page = _result(client)
     for q in bank.questions:
         for o in q.options:
-            assert f'value="{q.id}:{o.id}"' in page
+            assert f'value="{change_value(q, o.id)}"' in page
     up = cheapest_way_up(bank, worst_answers(bank))
     assert "The cheapest way up" in page
     assert f"rises by {up.gain} points to {up.report.score}" in page
@@ -96,7 +99,7 @@ def test_what_if_form_post_redraws_the_page_and_counts_nothing(quiz, client, ban
     assert f'data-score="{expected.score}"' in body
     assert "not stored and not counted" in body
     assert "would not put you on it" in body  # the court panel moved too
-    assert 'value="court_judgment:no" selected' in body
+    assert f'value="{change_value(BANK.question("court_judgment"), "no")}" selected' in body
     assert store.rows() == rows_before
     # the real result is untouched
     assert f'data-score="{score_answers(bank, answers).score}"' in _result(client)
@@ -153,3 +156,19 @@ def test_what_if_needs_a_finished_quiz_and_a_token(quiz, client, bank):
     quiz.complete()
     response = client.post("/quiz/what-if", data={"change": "bills_on_time:always"})
     assert response.status_code == 400 and "security token" in response.get_data(as_text=True)
+
+
+def test_every_what_if_of_a_question_is_sent_at_one_length(quiz, client, bank):
+    """Which option a what-if tries would tell the answer it replaces (court: "yes" tried, so "no"
+    given): every option of a question goes out padded to one length, and still works."""
+    quiz.complete({q.id: q.options[0].id for q in bank.questions})
+    page = client.get("/quiz/result").get_data(as_text=True)
+    values = re.findall(r'<option value="([^"]+)"', page)
+    by_question: dict[str, set[int]] = {}
+    for value in values:
+        by_question.setdefault(value.partition(":")[0], set()).add(len(value))
+    assert set(by_question) == {q.id for q in bank.questions}
+    assert all(len(lengths) == 1 for lengths in by_question.values()), by_question
+    court = next(v for v in values if v.startswith("court_judgment:") and "yes" in v)
+    tried = client.post("/quiz/what-if", data={"csrf_token": csrf_token(page), "change": court})
+    assert tried.status_code == 200

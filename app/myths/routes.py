@@ -24,6 +24,7 @@ from ..visitor.receipt import receipt
 from ..visitor.state import myths as progress
 from ..web.errors import render_error
 from ..web.forms import FORM_PROBLEMS, Answered, problem_with, read_answers
+from ..web.padding import MYTH_RESULT, padded
 from ..web.rate_limits import completions_limit, limiter, reached_the_result
 from . import bp
 
@@ -81,6 +82,7 @@ def _over_the_limit(_error: TooManyRequests) -> tuple[str, int]:
 
 
 @bp.get("/result")
+@padded(MYTH_RESULT)
 def result() -> str | tuple[str, int]:
     myths = get_myths()
     if not progress.is_complete(myths):

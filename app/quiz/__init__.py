@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..rooms.membership import membership
 from ..store.database import get_session
 from ..store.models import Room
+from .forms import change_value
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
@@ -23,6 +24,11 @@ def _joined_room() -> dict[str, object]:
             return None  # the database is away: the quiz pages still work, without the room line
 
     return {"joined_room": joined}
+
+
+@bp.context_processor
+def _what_if_values() -> dict[str, object]:
+    return {"change_value": change_value}
 
 
 from . import routes, what_if  # noqa: E402,F401  (routes attach themselves to bp)

@@ -10,7 +10,7 @@ length whatever they are (the field names, their order and the CSRF token are fi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
@@ -45,12 +45,22 @@ class Item:
         return next((c.value for c in self.choices if c.option_id == option_id), None)
 
 
+def padded(option_id: str, option_ids: Iterable[str]) -> str:
+    """An option id as a form sends it: padded with PAD to the width of its question's longest."""
+    return option_id.ljust(max(len(other) for other in option_ids), PAD)
+
+
+def change_value(question: Question, option_id: str) -> str:
+    """A what-if's "question:option" as its form sends it: the same length whichever option
+    is tried (which one is tried would tell the answer it replaces)."""
+    return f"{question.id}:{padded(option_id, (o.id for o in question.options))}"
+
+
 def _item(name: str, question: Question | None, options: Mapping[str, object]) -> Item:
-    width = max(len(option_id) for option_id in options)
     return Item(
         name,
         question,
-        tuple(Choice(option_id.ljust(width, PAD), option_id, text) for option_id, text in options.items()),
+        tuple(Choice(padded(option_id, options), option_id, text) for option_id, text in options.items()),
     )
 
 

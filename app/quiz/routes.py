@@ -21,6 +21,7 @@ from ..rooms.membership import membership
 from ..visitor.state import quiz as progress
 from ..web.errors import render_error
 from ..web.forms import FORM_PROBLEMS, problem_with
+from ..web.padding import RESULT, padded
 from ..web.rate_limits import completions_limit, limiter, reached_the_result
 from . import bp
 from .forms import Filled, empty, questionnaire, read
@@ -97,6 +98,7 @@ def _over_the_limit(_error: TooManyRequests) -> tuple[str, int]:
 
 
 @bp.get("/result")
+@padded(RESULT)
 def result() -> str | tuple[str, int]:
     bank = get_bank()
     if not progress.is_complete(bank):

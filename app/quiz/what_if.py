@@ -15,7 +15,9 @@ from ..scoring import AnswerError, Change, what_if
 from ..visitor.state import quiz as progress
 from ..web.errors import render_error
 from ..web.i18n import BAND_NAMES
+from ..web.padding import RESULT, WHAT_IF_JSON, padded
 from . import bp
+from .forms import PAD
 from .result_view import render_parts, render_result
 
 
@@ -24,12 +26,13 @@ def _change_from_form() -> Change | None:
     bank = get_bank()
     question_id, _sep, option_id = request.form.get("change", "").partition(":")
     try:
-        return what_if(bank, progress.answers(bank), question_id, option_id)
+        return what_if(bank, progress.answers(bank), question_id, option_id.rstrip(PAD))
     except AnswerError:
         return None
 
 
 @bp.post("/what-if")
+@padded(RESULT)
 def what_if_page() -> str | tuple[str, int]:
     """Without JavaScript: the whole result page again, as if one answer had been different."""
     if not progress.is_complete(get_bank()):
@@ -41,6 +44,7 @@ def what_if_page() -> str | tuple[str, int]:
 
 
 @bp.post("/what-if.json")
+@padded(WHAT_IF_JSON)
 def what_if_json() -> Response | tuple[Response, int]:
     """With JavaScript: the new score and the redrawn parts of the result page."""
     if not progress.is_complete(get_bank()):

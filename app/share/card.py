@@ -27,6 +27,11 @@ OUTER, INNER = 400.0, 300.0  # the ring
 NEEDLE, NEEDLE_HALF_WIDTH, HUB = 330.0, 10.0, 26.0
 FADED = 0.3  # the other bands, as the result page's dial shows them (.arc opacity)
 
+# Every band's card is sent at this one size (14-17 KB drawn): over https its size would
+# otherwise tell which band a previewed link shows (app/web/padding.py says why sizes matter).
+CARD_BYTES = 20 * 1024
+PADDING_CHUNK = b"paDd"  # ancillary, private, safe to copy (the case of each letter says so)
+
 Colour = tuple[int, int, int]
 STYLESHEET = PROJECT_ROOT / "static" / "style.css"
 
@@ -40,15 +45,19 @@ def palette() -> dict[str, Colour]:
     return found
 
 
-def png(width: int, height: int, rows: list[bytes]) -> bytes:
-    """An 8-bit RGB PNG (the format's own structure: signature, IHDR, IDAT, IEND)."""
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
+def png(width: int, height: int, rows: list[bytes], size: int = 0) -> bytes:
+    """An 8-bit RGB PNG (the format's own structure: signature, IHDR, IDAT, IEND), padded up to
+    `size` bytes with a private ancillary chunk, which decoders skip."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     raw = b"".join(b"\x00" + row for row in rows)  # filter type 0 (none) on every row
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    image = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 9))
+    end = _chunk(b"IEND", b"")
+    padding = size - len(image) - len(end) - 12  # a chunk's length, type and CRC
+    return image + (_chunk(PADDING_CHUNK, bytes(padding)) if padding >= 0 else b"") + end
 
 
 def _mix(under: Colour, over: Colour, amount: float) -> Colour:
@@ -78,7 +87,7 @@ def card(band: str) -> bytes:
     turn = _angle((low + high + 1) / 2)
     tip = (CX - NEEDLE * math.cos(turn), CY - NEEDLE * math.sin(turn))
     dial = _Dial(background, ink, shades, ends, tip)
-    return png(WIDTH, HEIGHT, [dial.row(j) for j in range(HEIGHT)])
+    return png(WIDTH, HEIGHT, [dial.row(j) for j in range(HEIGHT)], CARD_BYTES)
 
 
 class _Dial:

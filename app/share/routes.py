@@ -18,6 +18,7 @@ from ..content import get_bank
 from ..quiz.takeaway import takeaway
 from ..scoring import BAND_IDS, BANDS, SCORE_MAX, SCORE_MIN, band_for
 from ..web.errors import render_error
+from ..web.padding import SHARED, padded
 from . import bp
 from .card import HEIGHT, WIDTH, card
 
@@ -27,6 +28,7 @@ CARD_MAX_AGE = 24 * 3600  # the picture of a band changes only with a new releas
 
 
 @bp.get("/shared/<value>")
+@padded(SHARED)
 def shared(value: str) -> str | tuple[str, int]:
     """A score from 350 to 950, or a band's id; anything else is a 404 that writes nothing."""
     if SCORE.fullmatch(value) and SCORE_MIN <= int(value) <= SCORE_MAX:

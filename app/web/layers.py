@@ -19,7 +19,8 @@ so on the way out the first listed is also the outermost:
   rate limits         Flask-Limiter, on the views that carry a limit
   compression         Flask-Compress: gzip for text, on the way out (unless a proxy in front
                       does it, COMPRESS_RESPONSES=false); a response that already carries a
-                      Content-Encoding passes through untouched
+                      Content-Encoding passes through untouched (the answer-shaped pages,
+                      gzipped and padded by their views: app/web/padding.py)
   route name          tells the request log which route answered (at teardown)
 
 Hooks that touch no request stay with their extension: the database session's removal
