@@ -85,7 +85,7 @@ def test_a_token_past_its_day_is_refused_and_its_hash_deleted(app, quiz, client,
         session["quiz"] = quiz_state
     quiz.close()
     assert store.total() == 0
-    assert "started more than a day ago" in client.get("/quiz/result").get_data(as_text=True)
+    assert "started two or more days ago (UTC)" in client.get("/quiz/result").get_data(as_text=True)
     # a spent hash past its day goes at the next purge
     with app.extensions["database"].sessions() as s:
         s.add(SpentToken(token_hash="0" * 64, expires_on=counted_once.today() - timedelta(days=1)))
