@@ -194,7 +194,7 @@ def test_a_facilitator_picks_a_stronger_or_weaker_level_and_the_join_screen_stat
     assert ("in this room's totals only" in page) is alone
     lobby = client.get(re.search(r"data-presenter-link>([^<]+)<", _created).group(1)).get_data(as_text=True)
     assert f"by at most ×{odds} ({yes_no} from an even start)" in lobby
-    assert "not even the facilitator" not in lobby and "could roughly estimate that person's score" in lobby
+    assert "not even the facilitator" not in lobby and "can roughly guess their score" in lobby
 
 
 def test_a_level_outside_the_offered_ones_opens_nothing(client, store):
