@@ -50,3 +50,17 @@ def test_the_receipt_says_what_the_database_s_files_keep_for_a_while(app, quiz, 
             assert str(item) in page
     assert "date or time of your visit" not in page
     assert "wrote nothing else" not in page
+
+
+def test_the_myth_round_s_receipt_says_it_too(app, client):
+    from app.scoring import load_myths
+    from tests.helpers import csrf_token
+
+    page = client.get("/myths/").get_data(as_text=True)
+    guesses = {s.id: "real" for s in load_myths().statements}
+    client.post("/myths/", data={"csrf_token": csrf_token(page), **guesses})
+    result = unescape(client.get("/myths/result").get_data(as_text=True))
+    with app.test_request_context():
+        log = inventory.database_log(*inventory.this_site())
+    assert log.what in result and log.how_long in result
+    assert "wrote nothing else" not in result
