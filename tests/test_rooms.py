@@ -193,8 +193,8 @@ def test_a_facilitator_picks_a_stronger_or_weaker_level_and_the_join_screen_stat
     assert ("counted in this room only" in page) is alone
     assert ("in this room's totals only" in page) is alone
     lobby = client.get(re.search(r"data-presenter-link>([^<]+)<", _created).group(1)).get_data(as_text=True)
-    assert f"by at most ×{odds} ({yes_no} from an even start)" in lobby
-    assert "not even the facilitator" not in lobby and "can roughly guess their score" in lobby
+    assert f"moves odds ×{odds} at most ({yes_no} from an even start)" in lobby
+    assert "not even the facilitator" not in lobby and "Finishing alone hints at your score" in lobby
 
 
 def test_a_level_outside_the_offered_ones_opens_nothing(client, store):
