@@ -66,10 +66,16 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
 
 def post_fork(_server_arbiter: object, worker: Any) -> None:
-    """Connections are never shared across processes: drop any the master's pool holds."""
-    database = getattr(worker.app.wsgi(), "extensions", {}).get("database")
+    """Connections are never shared across processes: drop any the master's pool holds. Then
+    start the worker's storage timer, so that expired rooms and tokens are deleted on their
+    day even if this worker serves no request."""
+    extensions = getattr(worker.app.wsgi(), "extensions", {})
+    database = extensions.get("database")
     if database is not None:
         database.engine.dispose(close=False)
+    maintenance = extensions.get("storage_maintenance")
+    if maintenance is not None and not worker.app.wsgi().testing:
+        maintenance.ensure_running()
 
 
 def on_starting(arbiter: Any) -> None:

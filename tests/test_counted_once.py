@@ -85,7 +85,7 @@ def test_a_token_past_its_day_is_refused_and_its_hash_deleted(app, quiz, client,
         session["quiz"] = quiz_state
     quiz.close()
     assert store.total() == 0
-    assert "started more than a day ago" in client.get("/quiz/result").get_data(as_text=True)
+    assert "started two or more days ago (UTC)" in client.get("/quiz/result").get_data(as_text=True)
     # a spent hash past its day goes at the next purge
     with app.extensions["database"].sessions() as s:
         s.add(SpentToken(token_hash="0" * 64, expires_on=counted_once.today() - timedelta(days=1)))
@@ -130,7 +130,8 @@ def test_a_worker_empties_the_sqlite_wal_on_its_schedule(app, database_url, bank
         sent = request(server.base, "POST", "/quiz/", cookie=cookie,
                        form=questionnaire_form(bank, CSRF_RE.search(page.body).group(1)))  # fmt: skip
         assert sent.status == 303 and total(app, "completions") == 1
-        assert wal.stat().st_size > 0  # the finished quiz's transaction, in the WAL for now
+        # the finished quiz's transaction is in the WAL until the next tick of the worker's timer,
+        # which runs from the worker's start: on a busy machine it may have come already
         deadline = time.monotonic() + 15
         while wal.stat().st_size and time.monotonic() < deadline:
             request(server.base, "GET", "/healthz")  # any request starts a worker's timer

@@ -8,8 +8,12 @@ else, so the attacker's guesses obey the same bound as every other attack (tests
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 import struct
+import time
+from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,7 @@ from app.counting import items as counting
 from app.scoring import load_bank, load_myths
 from app.store import counters as tally
 from app.store import hygiene as storage
+from app.store import inventory
 from app.store.database import make_engine
 from app.store.models import Counter
 from tests.attack import SITE, Score, Victim, finish, guess_from, yes_no
@@ -156,3 +161,65 @@ def test_no_row_is_added_by_a_finish(app, database_url):
             rowids = connection.exec_driver_sql("SELECT rowid, scope, metric, value FROM counter ORDER BY rowid").all()
         # in key order: the insertion order is the keys' order, nothing else
         assert [r[1:] for r in rowids] == sorted(r[1:] for r in rowids)
+
+
+# --- what the database's own files keep, and what the pages say they keep ---------------
+
+TIME_TO_THE_MICROSECOND = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+
+
+def said_about_the_files(app, client, engine: str) -> tuple[str, str]:
+    """The privacy page and the receipt (after a finish), with the words the inventory has for this engine."""
+    privacy = unescape(client.get("/privacy").get_data(as_text=True))
+    receipt = unescape(client.get("/quiz/result").get_data(as_text=True))
+    with app.test_request_context():
+        kept = inventory.database_log(app.config, engine)
+    for page in (privacy, receipt):
+        assert kept.what in page and kept.how_long in page
+    assert "date or time of your visit" not in receipt
+    return kept.what, kept.how_long
+
+
+def test_postgresql_s_wal_holds_each_finish_with_its_commit_time_as_the_pages_say(app, database_url, quiz, client):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's WAL: the SQLite pass reads SQLite's (the next test)")
+    engine = app.extensions["database"].engine
+    with engine.begin() as connection:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_walinspect"))
+        start = connection.execute(text("SELECT pg_current_wal_insert_lsn()")).scalar()
+        counter = connection.execute(text("SELECT pg_relation_filenode('counter')")).scalar()
+    before = datetime.now(UTC)
+    quiz.complete()
+    after = datetime.now(UTC)
+    with engine.begin() as connection:
+        records = connection.execute(
+            text("SELECT xid, record_type, description, block_ref FROM pg_get_wal_records_info_till_end_of_wal(:s)"),
+            {"s": start},
+        ).all()
+        connection.execute(text("DROP EXTENSION pg_walinspect"))  # the database as the other tests expect it
+    finish = {xid for xid, _type, _d, refs in records if refs and f"/{counter} " in refs}
+    assert len(finish) == 1  # one transaction wrote the finish's counters
+    (commit,) = [d for xid, kind, d, _r in records if xid in finish and kind == "COMMIT"]
+    written = datetime.fromisoformat(TIME_TO_THE_MICROSECOND.match(commit).group(0)).replace(tzinfo=UTC)
+    assert before - timedelta(seconds=1) <= written <= after + timedelta(seconds=1)
+    what, how_long = said_about_the_files(app, client, "postgresql")
+    assert "the time it was written, to the microsecond" in what
+    assert "write-ahead log" in how_long and "Archives" in how_long
+
+
+def test_sqlite_s_wal_holds_each_finish_until_the_timer_s_checkpoint_as_the_pages_say(app, database_url, quiz, client):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's WAL: the PostgreSQL pass reads PostgreSQL's (the test above)")
+    wal = Path(f"{database_url.split('///', 1)[1]}-wal")
+    maintenance = app.extensions["storage_maintenance"]
+    maintenance.run_once()
+    assert wal.stat().st_size == 0
+    before = time.time()
+    quiz.complete()
+    # the finish is in the WAL, in order, with no time of its own; the file's time is the latest write's
+    assert wal.stat().st_size > 0 and before - 1 <= wal.stat().st_mtime <= time.time() + 1
+    what, how_long = said_about_the_files(app, client, "sqlite")
+    assert "the file's time says when the latest was written" in what
+    assert f"at most about {maintenance.every} seconds" in how_long
+    maintenance.run_once()  # what the timer does every `every` seconds
+    assert wal.stat().st_size == 0

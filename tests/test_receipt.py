@@ -44,8 +44,11 @@ def test_receipt_says_what_each_counter_means_and_what_was_not_kept(quiz, client
     assert "Score band" not in page and "Score range" not in page  # neither is counted any more
     assert "a coin toss" in page and "evens out" in page  # the two sentences on why
     assert "<details" in page  # a disclosure: the result page stays short
-    for phrase in ("IP address", "date or time of your visit", "lasting link between your answers"):
+    for phrase in ("IP address", "link between your answers in the counters"):
         assert phrase in page
+    # the time is not "not kept": the database's own log holds it for a while, and the receipt says so
+    assert "date or time of your visit" not in page
+    assert "Kept for a while" in page and "write-ahead log" in page
 
 
 def test_the_tally_writes_only_what_it_was_given_and_returns_it(app, bank):

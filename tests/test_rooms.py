@@ -169,8 +169,11 @@ def test_join_screen_words_its_promise_from_the_settings(database_url, tmp_path)
     page = client.get(f"/r/{code}").get_data(as_text=True)
     deletes_on = format_date(store.today() + timedelta(days=2), "long", locale="en")
     assert "once at least 7 have finished" in page
-    assert 'data-odds="4"' in page and "ε = ln 4" in page
-    assert "yes/no answers is right at most 80% of the time" in page and "among three at most 67%" in page
+    assert 'data-odds="4"' in page and "ε" not in page  # no jargon on the visitor's page
+    assert "changes their odds about your true answer by at most ×4 (80% from an even start)" in page
+    # the person, not only the answer: a whole quiz, a myth round, a retake, the projector
+    assert "your whole quiz is 16 answers counted this way" in page and "adds 8 more" in page
+    assert "taking the quiz again as many again" in page and "estimate your score roughly" in page
     assert f"deleted on {deletes_on}, 2 days after" in page
     assert "Nobody will see" in page and "your answers, your score" in page
     assert "counted in this room only" not in page
@@ -186,8 +189,12 @@ def test_a_facilitator_picks_a_stronger_or_weaker_level_and_the_join_screen_stat
     with store._session() as s:
         assert s.scalar(select(Room.odds)) == int(odds)
     page = client.get(f"/r/{code}").get_data(as_text=True)
-    assert f"ε = ln {odds}" in page and f"right at most {yes_no} of the time" in page
+    assert f"by at most ×{odds} ({yes_no} from an even start)" in page
     assert ("counted in this room only" in page) is alone
+    assert ("in this room's totals only" in page) is alone
+    lobby = client.get(re.search(r"data-presenter-link>([^<]+)<", _created).group(1)).get_data(as_text=True)
+    assert f"moves odds ×{odds} at most ({yes_no} from an even start)" in lobby
+    assert "not even the facilitator" not in lobby and "Finishing alone hints at your score" in lobby
 
 
 def test_a_level_outside_the_offered_ones_opens_nothing(client, store):

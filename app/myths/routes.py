@@ -19,6 +19,7 @@ from ..disclosure import published
 from ..rooms.membership import membership
 from ..scoring import MythRound
 from ..scoring.myths import VERDICTS
+from ..store import inventory
 from ..store.database import get_session
 from ..visitor.receipt import receipt
 from ..visitor.state import myths as progress
@@ -97,6 +98,7 @@ def result() -> str | tuple[str, int]:
         everyone=published.site_figures(),
         receipt=receipt(keys, progress.coin_changed(), get_bank(), myths) if keys else None,
         not_counted=progress.not_counted(),
+        kept_a_while=inventory.database_log(*inventory.this_site()),
     )
 
 

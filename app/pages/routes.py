@@ -10,6 +10,8 @@ from ..content import get_bank, get_myths
 from ..counting.scopes import site_scope
 from ..disclosure import published
 from ..disclosure.figures import level
+from ..disclosure.guarantee import guarantee
+from ..store import inventory
 from . import bp
 
 
@@ -21,6 +23,8 @@ def index() -> str:
         bank=bank,
         minutes=max(3, round(len(bank.questions) * 15 / 60)),
         myths_count=len(get_myths().statements),
+        kept=inventory.SUMMARY_KEPT,
+        never_kept=inventory.SUMMARY_NEVER_KEPT,
     )
 
 
@@ -30,7 +34,10 @@ def privacy() -> str:
         "pages/privacy.html",
         bank=get_bank(),
         level=level(site_scope().odds),
+        guarantee=guarantee(site_scope().odds, get_bank(), get_myths()),
         min_finished=current_app.config["MIN_FINISHED"],
+        inventory=inventory.everything(*inventory.this_site()),
+        columns=inventory.COLUMNS,
     )
 
 

@@ -12,8 +12,8 @@ from ..content import get_bank, get_myths
 from ..disclosure.figures import Standing
 from ..disclosure.published import site_standing
 from ..scoring import START, Change, Report, cheapest_way_up, score_answers
-from ..store import counters
-from ..visitor.receipt import NOT_KEPT, receipt
+from ..store import counters, inventory
+from ..visitor.receipt import receipt
 from ..visitor.state import quiz as progress
 from .takeaway import takeaway
 
@@ -71,6 +71,7 @@ def render_result(given: Mapping[str, str], change: Change | None = None) -> str
         given=given,
         cheapest=cheapest_way_up(bank, given),
         receipt=receipt(keys, progress.coin_changed(), bank, get_myths()) if keys else None,
-        not_kept=NOT_KEPT,
+        not_kept=inventory.NEVER_KEPT,
+        kept_a_while=inventory.database_log(*inventory.this_site()),
         **part_context(report, change),
     )

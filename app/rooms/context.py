@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
+from ..content import get_bank, get_myths
 from ..counting.scopes import counted_in_site
 from ..disclosure.figures import level
+from ..disclosure.guarantee import guarantee
 from ..store.models import Room
 from . import codes
 from .qr import qr_svg
@@ -39,6 +41,7 @@ def privacy(room: Room) -> dict[str, object]:
     """The settings the join, created and presenter pages word their promises from."""
     return {
         "level": level(room.odds),
+        "guarantee": guarantee(room.odds, get_bank(), get_myths()),
         "counted_globally": counted_in_site(room),
         "min_finished": current_app.config["MIN_FINISHED"],
         "ttl_days": current_app.config["ROOM_TTL_DAYS"],

@@ -8,9 +8,11 @@
 - The WAL holds every recent transaction, a finished quiz's randomized values together,
   until a checkpoint copies it into the database. A timer in each worker process runs
   `PRAGMA wal_checkpoint(TRUNCATE)` every WAL_CHECKPOINT_SECONDS (default 60; it starts
-  with the process's first request), which empties the WAL file to zero bytes. The same
-  timer, on SQLite and PostgreSQL alike, is the one place that deletes what has expired:
-  rooms past their day with all their counters, and spent tokens past theirs.
+  with the worker), which empties the WAL file to zero bytes. The same timer, on SQLite and
+  PostgreSQL alike, is the one place that deletes what has expired: rooms on the day the
+  pages say they are deleted, with all their counters, and spent tokens past their day. It
+  runs at least hourly whatever WAL_CHECKPOINT_SECONDS says (0 only stops the checkpoints),
+  so that deletion happens within the hour of the stated day.
 - The site's counters are all created at zero at start, so their rows' order says
   nothing about which answer came first.
 """
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 CHECKPOINT_BUSY_SECONDS = 0.2  # a checkpoint that would wait longer for readers tries again next time
+PURGE_AT_LEAST_EVERY = 3600  # seconds: the pages promise deletion on a day, so within its first hour
 
 
 def private_folder(path: Path) -> None:
@@ -125,11 +128,17 @@ def purge_expired(sessions: sessionmaker[Session], on: date | None = None) -> Pu
     return Purged(len(expired), orphans, tokens)
 
 
+def interval(checkpoint_seconds: int) -> int:
+    """Seconds between two runs of the timer: the WAL setting, but never more than an hour."""
+    return min(checkpoint_seconds or PURGE_AT_LEAST_EVERY, PURGE_AT_LEAST_EVERY)
+
+
 class Maintenance:
     """Each worker process's timer: what has expired is deleted, then a WAL checkpoint."""
 
-    def __init__(self, engine: Engine, sessions: sessionmaker[Session], every: float) -> None:
-        self.engine, self.sessions, self.every = engine, sessions, every
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session], checkpoint_seconds: int) -> None:
+        self.engine, self.sessions = engine, sessions
+        self.every, self.checkpoints = interval(checkpoint_seconds), checkpoint_seconds > 0
         self.pid: int | None = None
         self.lock = threading.Lock()
 
@@ -150,7 +159,8 @@ class Maintenance:
     def run_once(self) -> None:
         try:
             purge_expired(self.sessions)
-            checkpoint(self.engine)
+            if self.checkpoints:
+                checkpoint(self.engine)
         except (SQLAlchemyError, sqlite3.Error) as error:
             log.warning("storage maintenance skipped: %s", type(error).__name__)
 
@@ -169,9 +179,10 @@ def create_site_counters(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     private_folder(Path(app.instance_path))
     create_site_counters(app)
-    every = app.config["WAL_CHECKPOINT_SECONDS"]
-    if every and not app.testing:
-        database = app.extensions["database"]
-        maintenance = Maintenance(database.engine, database.sessions, every)
-        app.extensions["storage_maintenance"] = maintenance
+    database = app.extensions["database"]
+    maintenance = Maintenance(database.engine, database.sessions, app.config["WAL_CHECKPOINT_SECONDS"])
+    app.extensions["storage_maintenance"] = maintenance
+    if not app.testing:
+        # gunicorn's post_fork starts it as each worker starts; a server without that hook, at
+        # the first request.
         app.before_request(maintenance.ensure_running)

@@ -12,20 +12,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..content import closing_question as chilling
 from ..content.bank_text import translate
 from ..scoring import Bank, MythRound
 from ..store import counters
-
-NOT_KEPT = (
-    _l("your IP address, browser, device or the page you came from"),
-    _l("the date or time of your visit"),
-    _l("your score, its band or its range: not even randomized"),
-    _l("any lasting link between your answers: each went into a separate counter with thousands of others"),
-    _l("anything in this receipt: it is shown from your own cookie, which “Forget my answers” deletes"),
-)
 
 
 @dataclass(frozen=True)
@@ -73,7 +64,7 @@ def _describe(key: counters.CounterKey, bank: Bank, myths: MythRound) -> tuple[s
 
 
 def _reading_order(bank: Bank, myths: MythRound) -> Callable[[counters.CounterKey], tuple[int, str, str]]:
-    """Totals, then band and range, then answers in the order asked: how a person reads it."""
+    """Totals, then answers in the order asked, the closing question last: how a person reads it."""
     first = {counters.COMPLETIONS: 0, counters.MYTH_ROUNDS: 0}
     asked = {counters.ANSWER_PREFIX + q.id: 3 + i for i, q in enumerate(bank.questions)}
     asked.update({counters.MYTH_PREFIX + s.id: 3 + i for i, s in enumerate(myths.statements)})
