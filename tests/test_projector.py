@@ -81,11 +81,26 @@ def test_the_csv_holds_the_room_s_and_the_site_s_estimates_with_ranges(app, clie
     code, link, _ = open_room(client)
     for _ in range(app.config["MIN_FINISHED"]):
         QuizDriver(join(app, code), bank).complete()
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{link}/debrief.csv").get_data(as_text=True))))
-    assert next(r for r in rows if r["item"] == "joined")["estimate"] == str(app.config["MIN_FINISHED"])
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{link}/debrief.csv").get_data().decode("utf-8-sig"))))
+    assert next(r for r in rows if r["item"] == "joined")["count"] == str(app.config["MIN_FINISHED"])
     answers = [r for r in rows if r["section"] == "answer"]
-    assert answers and all(r["site_estimate"] and r["site_low"] and r["site_high"] for r in answers)
-    assert all(int(r["site_low"]) <= int(r["site_estimate"]) <= int(r["site_high"]) for r in answers)
+    assert answers and all(r["site_percent"] and r["site_percent_low"] and r["site_percent_high"] for r in answers)
+    assert all(int(r["site_percent_low"]) <= int(r["site_percent"]) <= int(r["site_percent_high"]) for r in answers)
+
+
+def test_the_csv_opens_in_a_spreadsheet_with_a_column_per_kind_of_figure(app, client, bank):
+    code, link, _ = open_room(client)
+    for _ in range(app.config["MIN_FINISHED"]):
+        QuizDriver(join(app, code), bank).complete()
+    body = client.get(f"{link}/debrief.csv").get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len({len(row) for row in rows}) == 1 and len(rows) > 20  # every row has every column
+    table = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    score = next(r for r in table if r["section"] == "score")
+    assert 350 <= int(score["score"]) <= 950 and score["percent"] == ""  # a score is never in a percent column
+    answers = [r for r in table if r["section"] == "answer"]
+    assert all(r["score"] == "" and 0 <= int(r["percent"]) <= 100 for r in answers)
 
 
 def test_the_handout_holds_the_prompts_even_for_a_small_room(client):
@@ -116,3 +131,10 @@ def test_the_room_store_and_what_it_imports_hold_no_translated_text():
         imported = _imports(ROOT / module)
         assert not any("babel" in i or "chilling:" in i or i.endswith(":chilling") for i in imported), module
     assert tuple(chilling.OPTIONS) == CHILLING_IDS  # every counted closing answer has its wording
+
+
+def test_the_lobby_says_go_to_the_site_and_enter_the_code_once(client):
+    _code, link, _ = open_room(client)
+    lobby = client.get(link).get_data(as_text=True)
+    shown = lobby[lobby.index('class="lobby-url"') :]
+    assert shown[shown.index(">") + 1 : shown.index("</p>")] == "localhost"  # the code is not in the address

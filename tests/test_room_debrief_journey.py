@@ -113,16 +113,16 @@ def test_csv_adds_the_chilling_and_myth_estimates(app, client, bank, store):
     n = app.config["MIN_FINISHED"]
     for _ in range(n):
         play_myths(finish_quiz(app, bank, code, "considered"), RIGHT)
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{link}/debrief.csv").get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{link}/debrief.csv").get_data().decode("utf-8-sig"))))
     scope = room_scope(store)
     chilling = [r for r in rows if r["section"] == "chilling"]
     counts = {c: store.count("chilling", c, scope=scope) for c in CHILLING_IDS}
     expected = shares(counts, CHILLING_IDS, 4)
-    assert [int(r["estimate"]) for r in chilling] == [round(100 * expected[c].estimate) for c in CHILLING_IDS]
+    assert [int(r["percent"]) for r in chilling] == [round(100 * expected[c].estimate) for c in CHILLING_IDS]
     myth_rows = [r for r in rows if r["section"] == "myth"]
     assert len(myth_rows) == len(MYTHS.statements)
-    assert all(0 <= int(r["low"]) <= int(r["estimate"]) <= int(r["high"]) <= 100 for r in myth_rows)
-    assert next(r for r in rows if r["section"] == "myths")["estimate"] == str(n)
+    assert all(0 <= int(r["percent_low"]) <= int(r["percent"]) <= int(r["percent_high"]) <= 100 for r in myth_rows)
+    assert next(r for r in rows if r["section"] == "myths")["count"] == str(n)
 
 
 def test_a_participant_s_receipts_list_the_room_counters_too(app, client, bank, store):

@@ -277,13 +277,13 @@ def test_csv_holds_the_debrief_s_estimates_and_no_count_of_people(app, client, b
     response = client.get(f"{link}/debrief.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert next(r for r in rows if r["item"] == "finished")["estimate"] == str(app.config["MIN_FINISHED"])
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert next(r for r in rows if r["item"] == "finished")["count"] == str(app.config["MIN_FINISHED"])
     expected = expected_estimates(app, bank, store, room_scope(store))
     answers = [r for r in rows if r["section"] == "answer"]
-    assert [int(r["estimate"]) for r in answers] == [round(100 * e) for e in expected]
-    assert all(int(r["low"]) <= int(r["estimate"]) <= int(r["high"]) for r in answers)
-    assert next(r for r in rows if r["section"] == "score")["estimate"]
+    assert [int(r["percent"]) for r in answers] == [round(100 * e) for e in expected]
+    assert all(int(r["percent_low"]) <= int(r["percent"]) <= int(r["percent_high"]) for r in answers)
+    assert next(r for r in rows if r["section"] == "score")["score"]
     # the printable page shows the same figures
     page = client.get(f"{link}/debrief").get_data(as_text=True)
     assert shown_estimates(page[page.index('id="answers-h"') :])[: len(expected)] == expected

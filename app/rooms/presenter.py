@@ -69,6 +69,24 @@ def back(code: str) -> Response:
     return redirect(url_for("rooms.projector", code=presented.room.code, secret=secret), 303)
 
 
+def opened_page(room: Room, secret: str) -> str:
+    """"Your room is open", with the presenter link. Its language links lead to `opened`, which
+    shows it again through that link (the page itself was the answer to a POST)."""
+    return render_template(
+        "rooms/created.html",
+        presenter_url=url_for("rooms.projector", code=room.code, secret=secret, _external=True),
+        language_page=url_for("rooms.opened", code=room.code, secret=secret),
+        **room_context(room),
+        **privacy(room),
+    )
+
+
+@bp.get("/rooms/<code>/present/<secret>/opened")
+def opened(code: str, secret: str) -> str:
+    """The "room is open" page again, in the language asked for (?lang=): only for the presenter link."""
+    return opened_page(_presented(code, secret).room, secret)
+
+
 # --- the slides ---------------------------------------------------------------------------
 
 
