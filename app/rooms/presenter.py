@@ -70,7 +70,7 @@ def back(code: str) -> Response:
 
 
 def opened_page(room: Room, secret: str) -> str:
-    """"Your room is open", with the presenter link. Its language links lead to `opened`, which
+    """ "Your room is open", with the presenter link. Its language links lead to `opened`, which
     shows it again through that link (the page itself was the answer to a POST)."""
     return render_template(
         "rooms/created.html",
