@@ -138,3 +138,58 @@ def test_the_lobby_says_go_to_the_site_and_enter_the_code_once(client):
     lobby = client.get(link).get_data(as_text=True)
     shown = lobby[lobby.index('class="lobby-url"') :]
     assert shown[shown.index(">") + 1 : shown.index("</p>")] == "localhost"  # the code is not in the address
+
+
+def test_the_poll_carries_the_slide_drawn_again_and_still_answers_304_while_nothing_changed(app, client, bank):
+    code, link, _ = open_room(client)
+    first = client.get(f"{link}/poll?slide=2")
+    etag = first.headers["ETag"]
+    assert 'data-walk-question="' in first.get_json()["slide"] and "data-live-bar" in first.get_json()["bar"]
+    assert client.get(f"{link}/poll?slide=2", headers={"If-None-Match": etag}).status_code == 304
+    for _ in range(app.config["MIN_FINISHED"]):
+        QuizDriver(join(app, code), bank).complete()
+    changed = client.get(f"{link}/poll?slide=2", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "data-room-figures" in changed.get_json()["slide"]
+    # the fragment is the very markup the page holds, so the projector can swap it in place
+    page = client.get(f"{link}/slide/2").get_data(as_text=True)
+    assert changed.get_json()["slide"] in page
+    assert client.get(f"{link}/poll?slide=999").status_code == 404
+
+
+def test_the_coin_slide_counts_what_the_coin_changed_in_the_room_from_its_level_and_size(app, client, bank):
+    code, link, _ = open_room(client)
+    n = app.config["MIN_FINISHED"]
+    for _ in range(n):
+        QuizDriver(join(app, code), bank).complete()
+    coin = client.get(f"{link}/slide/{len(bank.questions) + 3}").get_data(as_text=True)
+    sizes = [len(q.options) for q in bank.questions] + [len(CHILLING_IDS)]
+    expected = round(n * sum((m - 1) / (4 + m - 1) for m in sizes))  # ε = ln 4: kept with odds 4 to 1 each
+    assert f'data-coin-changed="{expected}"' in coin and f"Of this room's {n * len(sizes)} answers" in coin
+    assert "data-coin-average" in coin and "80%" in coin  # the room's average still holds; a guess is right at most 80%
+
+
+def test_the_summary_slide_shows_the_room_beside_the_site_and_ranks_no_one(app, client, bank):
+    for _ in range(app.config["MIN_FINISHED"]):
+        QuizDriver(app.test_client(), bank).complete()  # the site has figures too
+    code, link, _ = open_room(client)
+    last = len(bank.questions) + 6
+    assert "data-small-room" in client.get(f"{link}/slide/{last}").get_data(as_text=True)  # nothing before the minimum
+    for _ in range(app.config["MIN_FINISHED"]):
+        QuizDriver(join(app, code), bank).complete()
+    summary = client.get(f"{link}/slide/{last}").get_data(as_text=True)
+    assert 'data-slide-kind="summary"' in summary
+    for part in ("data-summary-average", "data-summary-watched", "data-summary-costliest", "data-summary-myth"):
+        assert part in summary
+    assert "Everyone on this site:" in summary and "data-hidden" not in summary
+
+
+def test_the_controls_list_every_slide_to_jump_to_and_offer_a_shorter_deck(client, bank):
+    _code, link, _ = open_room(client)
+    full = client.get(f"{link}/controls").get_data(as_text=True)
+    jumps = full.count("data-jump=")
+    assert jumps == len(bank.questions) + 8 and f'href="{link}/slide/{len(bank.questions) + 2}" data-jump' in full
+    short = client.get(f"{link}/controls?deck=short").get_data(as_text=True)
+    assert short.count("data-jump=") == jumps - len(bank.questions)
+    assert f'href="{link}?deck=short" data-open-projector' in short
+    closing = client.get(f"{link}/slide/2?deck=short").get_data(as_text=True)
+    assert 'data-slide-kind="closing"' in closing and f'href="{link}/slide/3?deck=short"' in closing

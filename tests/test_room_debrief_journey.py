@@ -63,7 +63,7 @@ def test_myth_results_count_into_the_room_and_show_from_the_minimum(app, client,
     browsers = [finish_quiz(app, bank, code, "no") for _ in range(n)]
     for browser in browsers[: n - 1]:
         play_myths(browser, RIGHT)
-    first_myth_slide = len(bank.questions) + 3
+    first_myth_slide = len(bank.questions) + 4  # after the closing question and the coin
     myth_slides = [f"{link}/slide/{first_myth_slide + k}" for k in range(2)]
     assert "data-myths-waiting" in client.get(myth_slides[0]).get_data(as_text=True)
     scope = room_scope(store)
