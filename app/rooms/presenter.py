@@ -100,10 +100,10 @@ def _slide_url(room: Room, secret: str, deck_name: str) -> Callable[..., str]:
     """A slide's address in this deck; `shown` reveals a slide's figures (hidden on arrival)."""
 
     def url(number: int, shown: bool = False) -> str:
-        args = {"deck": _deck_arg(deck_name), "shown": 1 if shown else None}
+        deck_arg, shown_arg = _deck_arg(deck_name), 1 if shown else None
         if number == 0:
-            return url_for("rooms.projector", code=room.code, secret=secret, **args)
-        return url_for("rooms.slide", code=room.code, secret=secret, number=number, **args)
+            return url_for("rooms.projector", code=room.code, secret=secret, deck=deck_arg, shown=shown_arg)
+        return url_for("rooms.slide", code=room.code, secret=secret, number=number, deck=deck_arg, shown=shown_arg)
 
     return url
 
