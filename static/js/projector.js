@@ -5,7 +5,7 @@
 // - R or H reveals the figures or holds them back (the server renders either; the address keeps it).
 // - C opens the facilitator's controls; F toggles full screen.
 // - A small JSON is polled (304 while nothing changed); when something changed it carries the
-//   slide drawn again, which is swapped in place: bars move to their new length, counts tick,
+//   slide drawn again, which is swapped in place: bars move to their new length, counts change,
 //   and full screen and the reveal survive. Only a closed or expired room reloads the page.
 
 const slide = document.querySelector("[data-poll-url]");
@@ -79,8 +79,6 @@ if (toggle) {
 
 // --- live updates ---------------------------------------------------------------------------
 
-const COUNTS = "[data-joined], [data-finished], .count";
-
 function sameShape(a, b) {
   return a.nodeType === b.nodeType && a.nodeName === b.nodeName && a.childNodes.length === b.childNodes.length;
 }
@@ -89,15 +87,7 @@ function sameShape(a, b) {
 // the bars' new geometry); where the shape differs, the fresh node replaces the old one.
 function morph(old, fresh) {
   if (old.nodeType === Node.TEXT_NODE) {
-    if (old.nodeValue !== fresh.nodeValue) {
-      old.nodeValue = fresh.nodeValue;
-      const count = old.parentElement?.closest(COUNTS);
-      if (count) {
-        count.removeAttribute("data-ticked");
-        void count.offsetWidth; // restart the pulse
-        count.setAttribute("data-ticked", "");
-      }
-    }
+    if (old.nodeValue !== fresh.nodeValue) old.nodeValue = fresh.nodeValue; // a count ticks in place
     return;
   }
   if (old.nodeType !== Node.ELEMENT_NODE) return;
@@ -105,7 +95,7 @@ function morph(old, fresh) {
     if (old.getAttribute(name) !== value) old.setAttribute(name, value);
   }
   for (const { name } of Array.from(old.attributes)) {
-    if (!fresh.hasAttribute(name) && name !== "data-ticked") old.removeAttribute(name);
+    if (!fresh.hasAttribute(name)) old.removeAttribute(name);
   }
   morphChildren(old, fresh);
 }
