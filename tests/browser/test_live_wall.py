@@ -8,12 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import QUESTIONS, HttpVisitor, LiveServer, Watched, open_room, take_quiz
+from .conftest import QUESTIONS, SCREENSHOTS, HttpVisitor, LiveServer, Watched, open_room, take_quiz
 
 pytestmark = pytest.mark.browser
 
@@ -167,3 +168,35 @@ def test_the_csv_opens_in_a_spreadsheet_with_every_row_as_long_as_the_header(ope
     score = next(r for r in rows if r[0] == "score")
     assert score[header.index("score")] and not score[header.index("percent")]
     facilitator.assert_clean()
+
+
+OVERFLOWING = """() => {
+  const floor = document.querySelector('main').getBoundingClientRect().bottom;
+  return [...document.querySelectorAll('.slide *')].filter((e) => {
+    const b = e.getBoundingClientRect();
+    return b.width && (b.bottom > floor + 1 || b.right > innerWidth + 1);
+  }).map((e) => e.className.baseVal ?? e.className).slice(0, 5);
+}"""
+
+
+@pytest.mark.parametrize("language", ["de", "zh"])
+def test_the_coin_summary_and_takeaway_fit_1280x720_in_the_longer_languages(browser, live_server, language):
+    created = HttpVisitor(live_server).post_form("/rooms/new", {"title": f"Raum {language}", "language": language})
+    room_path = urllib.parse.urlsplit(re.search(r'href="([^"]+)" data-presenter-link', created.text).group(1)).path
+    code = re.search(r'data-room-code="([^"]+)"', created.text).group(1)
+    for i in range(MIN_FINISHED + 3):
+        phone = HttpVisitor(live_server)
+        phone.join_room(code)
+        phone.complete_quiz(lambda step, options, i=i: options[(step * i + i) % len(options)])
+        statements = re.findall(r'name="([\w-]+)" value="real"', phone.get("/myths/").text)
+        phone.post_form("/myths/", {s: ("real", "myth")[(k + i) % 2] for k, s in enumerate(statements)})
+    context = browser.new_context(viewport=SIZES["1280x720"], java_script_enabled=False)
+    page = context.new_page()
+    try:
+        for number in (QUESTIONS + 3, QUESTIONS + 6, QUESTIONS + 7):  # the coin, the summary, the takeaway
+            assert page.goto(f"{live_server.url}{room_path}/slide/{number}").status == 200
+            page.screenshot(path=str(SCREENSHOTS / f"slides-{language}-1280x720-{number:02d}.png"))
+            assert page.evaluate("document.documentElement.scrollHeight") <= 720, number
+            assert page.evaluate(OVERFLOWING) == [], number
+    finally:
+        context.close()
