@@ -133,3 +133,21 @@ def test_you_against_everyone_may_be_a_few_seconds_old_once_shown(app, quiz, cli
     with app.app_context():
         cache.clear()
     assert f'data-average="{now}"' in client.get("/quiz/result").get_data(as_text=True)
+
+
+def test_a_room_member_sees_where_they_stand_against_the_room_once_it_shows_figures(app, client, bank):
+    code, link, _ = open_room(client)
+    first = participant(app, bank, code, best_answers(bank))
+    assert "data-room-standing" not in first.get("/quiz/result").get_data(as_text=True)  # the room shows nothing yet
+    for _ in range(TEST_MIN_FINISHED - 1):
+        participant(app, bank, code, worst_answers(bank))
+    page = first.get("/quiz/result").get_data(as_text=True)
+    wall = client.get(f"{link}/slide/1").get_data(as_text=True)
+    room_average = re.search(r'<li data-average="(\d+)"', wall).group(1)  # the wall's own estimate
+    standing = re.search(r'data-room-standing="(\w+)"><strong>You against this room:</strong> ([^<]+)', page)
+    assert standing.group(1) in ("above", "within")  # the best answers, among the worst
+    assert f"your workshop room score an estimated {room_average} on average" in standing.group(2)
+    assert "You against everyone:" in page  # beside the site's
+    alone = QuizDriver(app.test_client(), bank)
+    alone.complete()
+    assert "data-room-standing" not in alone.client.get("/quiz/result").get_data(as_text=True)

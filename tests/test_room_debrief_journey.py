@@ -63,7 +63,7 @@ def test_myth_results_count_into_the_room_and_show_from_the_minimum(app, client,
     browsers = [finish_quiz(app, bank, code, "no") for _ in range(n)]
     for browser in browsers[: n - 1]:
         play_myths(browser, RIGHT)
-    first_myth_slide = len(bank.questions) + 3
+    first_myth_slide = len(bank.questions) + 4  # after the closing question and the coin
     myth_slides = [f"{link}/slide/{first_myth_slide + k}" for k in range(2)]
     assert "data-myths-waiting" in client.get(myth_slides[0]).get_data(as_text=True)
     scope = room_scope(store)
@@ -113,16 +113,16 @@ def test_csv_adds_the_chilling_and_myth_estimates(app, client, bank, store):
     n = app.config["MIN_FINISHED"]
     for _ in range(n):
         play_myths(finish_quiz(app, bank, code, "considered"), RIGHT)
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{link}/debrief.csv").get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{link}/debrief.csv").get_data().decode("utf-8-sig"))))
     scope = room_scope(store)
     chilling = [r for r in rows if r["section"] == "chilling"]
     counts = {c: store.count("chilling", c, scope=scope) for c in CHILLING_IDS}
     expected = shares(counts, CHILLING_IDS, 4)
-    assert [int(r["estimate"]) for r in chilling] == [round(100 * expected[c].estimate) for c in CHILLING_IDS]
+    assert [int(r["percent"]) for r in chilling] == [round(100 * expected[c].estimate) for c in CHILLING_IDS]
     myth_rows = [r for r in rows if r["section"] == "myth"]
     assert len(myth_rows) == len(MYTHS.statements)
-    assert all(0 <= int(r["low"]) <= int(r["estimate"]) <= int(r["high"]) <= 100 for r in myth_rows)
-    assert next(r for r in rows if r["section"] == "myths")["estimate"] == str(n)
+    assert all(0 <= int(r["percent_low"]) <= int(r["percent"]) <= int(r["percent_high"]) <= 100 for r in myth_rows)
+    assert next(r for r in rows if r["section"] == "myths")["count"] == str(n)
 
 
 def test_a_participant_s_receipts_list_the_room_counters_too(app, client, bank, store):

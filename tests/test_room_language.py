@@ -77,3 +77,12 @@ def test_an_unknown_room_language_is_refused_and_opens_nothing(app, client, valu
     assert response.status_code == 400
     with app.extensions["database"].sessions() as s:
         assert s.scalar(select(func.count()).select_from(Room)) == 0
+
+
+def test_switching_language_on_the_room_is_open_page_keeps_the_presenter_link(app, client):
+    _code, presenter, created = open_room(client)
+    german = re.search(r'hreflang="de" href="([^"]+)"', created).group(1).replace("&amp;", "&")
+    assert german.startswith(f"{presenter}/opened?")  # not the new-room form, which has no link
+    page = client.get(german).get_data(as_text=True)
+    assert html_lang(page) == "de" and f"http://localhost{presenter}</a>" in page
+    assert app.test_client().get(german.replace(presenter.rsplit("/", 1)[1], "x" * 20)).status_code == 404

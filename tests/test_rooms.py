@@ -284,13 +284,13 @@ def test_csv_holds_the_debrief_s_estimates_and_no_count_of_people(app, client, b
     response = client.get(f"{link}/debrief.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert next(r for r in rows if r["item"] == "finished")["estimate"] == str(app.config["MIN_FINISHED"])
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert next(r for r in rows if r["item"] == "finished")["count"] == str(app.config["MIN_FINISHED"])
     expected = expected_estimates(app, bank, store, room_scope(store))
     answers = [r for r in rows if r["section"] == "answer"]
-    assert [int(r["estimate"]) for r in answers] == [round(100 * e) for e in expected]
-    assert all(int(r["low"]) <= int(r["estimate"]) <= int(r["high"]) for r in answers)
-    assert next(r for r in rows if r["section"] == "score")["estimate"]
+    assert [int(r["percent"]) for r in answers] == [round(100 * e) for e in expected]
+    assert all(int(r["percent_low"]) <= int(r["percent"]) <= int(r["percent_high"]) for r in answers)
+    assert next(r for r in rows if r["section"] == "score")["score"]
     # the printable page shows the same figures
     page = client.get(f"{link}/debrief").get_data(as_text=True)
     assert shown_estimates(page[page.index('id="answers-h"') :])[: len(expected)] == expected
@@ -397,7 +397,8 @@ def test_closing_a_room_needs_the_presenter_secret_and_the_csrf_token(app, clien
 
 
 def test_slides_step_by_links_without_javascript(app, client, bank, room):
-    """Lobby, scores, a slide per question with its notes, the closing question, the myth round, a takeaway."""
+    """Lobby, scores, a slide per question with its notes, the closing question, the coin, the myth round,
+    a summary, a takeaway; each figure slide hidden on arrival, and a link reveals it."""
     _, link, _ = room
     lobby = client.get(link).get_data(as_text=True)
     assert f'rel="next" href="{link}/slide/1"' in lobby and 'rel="prev"' not in lobby
@@ -406,16 +407,19 @@ def test_slides_step_by_links_without_javascript(app, client, bank, room):
     assert bank.questions[0].text in page and bank.questions[0].western.note in page
     assert f'rel="next" href="{link}/slide/3"' in page and f'rel="prev" href="{link}/slide/1"' in page
     n = len(bank.questions)
-    assert 'data-slide-kind="closing"' in client.get(f"{link}/slide/{n + 2}").get_data(as_text=True)
-    myths = client.get(f"{link}/slide/{n + 3}").get_data(as_text=True)
-    assert 'data-slide-kind="myths"' in myths and "data-myths-waiting" in myths
-    last = client.get(f"{link}/slide/{n + 5}").get_data(as_text=True)
+    kinds = [re.search(r'data-slide-kind="(\w+)"', client.get(f"{link}/slide/{i}").get_data(as_text=True)).group(1)
+             for i in range(n + 2, n + 7)]  # fmt: skip
+    assert kinds == ["closing", "coin", "myths", "myths", "summary"]
+    assert "data-myths-waiting" in client.get(f"{link}/slide/{n + 4}").get_data(as_text=True)
+    last = client.get(f"{link}/slide/{n + 7}").get_data(as_text=True)
     assert 'data-slide-kind="takeaway"' in last and 'rel="next"' not in last and "data-prompt=" in last
     assert client.get(f"{link}/slide/0").status_code == 308
-    assert client.get(f"{link}/slide/{n + 6}").status_code == 404
-    # the figures can be held back: the address keeps the choice from slide to slide
-    held = client.get(f"{link}/slide/2?hide=1").get_data(as_text=True)
-    assert "data-hidden" in held and f'href="{link}/slide/3?hide=1"' in held
+    assert client.get(f"{link}/slide/{n + 8}").status_code == 404
+    # the figures are held back on arrival, so the room guesses first; a link shows them, for this slide only
+    assert "data-hidden" in page and f'href="{link}/slide/2?shown=1"' in page and "Show figures" in page
+    shown = client.get(f"{link}/slide/2?shown=1").get_data(as_text=True)
+    assert "data-hidden" not in shown and f'rel="next" href="{link}/slide/3"' in shown and "Hide figures" in shown
+    assert "data-hidden" not in client.get(f"{link}/slide/{n + 3}").get_data(as_text=True)  # the coin has none to guess
 
 
 def test_passphrase_guards_room_creation_when_set(database_url, tmp_path):

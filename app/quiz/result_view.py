@@ -9,10 +9,12 @@ from flask import render_template
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..content import get_bank, get_myths
-from ..disclosure.figures import Standing
-from ..disclosure.published import site_standing
+from ..disclosure.figures import Standing, standing
+from ..disclosure.published import room_figures, site_standing
+from ..rooms.membership import membership
 from ..scoring import START, Change, Report, cheapest_way_up, score_answers
 from ..store import counters, inventory
+from ..store.database import get_session
 from ..visitor.receipt import receipt
 from ..visitor.state import quiz as progress
 from .takeaway import takeaway
@@ -44,6 +46,7 @@ def part_context(report: Report, change: Change | None) -> dict[str, Any]:
         "real_scores": get_bank().real_scores,
         "takeaway": takeaway(get_bank(), report.score),
         "standing": _standing(report.score),
+        "room_standing": _room_standing(report.score),
     }
 
 
@@ -52,6 +55,16 @@ def _standing(score: int) -> Standing | None:
         return site_standing(score)
     except SQLAlchemyError:
         return None  # the database is away: the visitor still gets their own result, without the comparison
+
+
+def _room_standing(score: int) -> Standing | None:
+    """The visitor's score against their room's estimated average, once the room shows figures
+    (the same estimate its wall shows: nothing about any one of its people)."""
+    try:
+        room = membership.joined_room(get_session())
+        return standing(score, room_figures(room)) if room is not None else None
+    except SQLAlchemyError:
+        return None
 
 
 def render_parts(report: Report, change: Change) -> dict[str, str]:

@@ -20,10 +20,10 @@ def join_url(room: Room) -> str:
     return url_for("rooms.join_screen", code=room.code, _external=True)
 
 
-def short_join_url(room: Room) -> str:
-    """The join address as people type it: host and path, without the scheme."""
-    parts = urlsplit(join_url(room))
-    return parts.netloc + parts.path
+def join_host(room: Room) -> str:
+    """Where people type the code: the site's host alone (its landing page asks for the code),
+    so the lobby never shows the code twice."""
+    return urlsplit(join_url(room)).netloc
 
 
 def room_context(room: Room) -> dict[str, object]:
@@ -32,7 +32,7 @@ def room_context(room: Room) -> dict[str, object]:
         "room": room,
         "spoken_code": codes.spoken(room.code),
         "join_url": url,
-        "short_join_url": short_join_url(room),
+        "join_host": join_host(room),
         "qr": qr_svg(url, _("QR code for %(url)s", url=url)),
     }
 

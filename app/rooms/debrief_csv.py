@@ -19,7 +19,15 @@ from ..disclosure.figures import Figures, ScoreFigure
 from ..store.models import Room
 from . import codes
 
-HEADER = ["section", "item", "detail", "estimate", "low", "high", "site_estimate", "site_low", "site_high"]
+# Counts, scores (350-950) and percentages each have their own columns, so a spreadsheet
+# never sums a score with a share; every row has every column (empty where it has no value).
+HEADER = [
+    "section", "item", "detail", "count", "site_count",
+    "score", "score_low", "score_high", "site_score", "site_score_low", "site_score_high",
+    "percent", "percent_low", "percent_high", "site_percent", "site_percent_low", "site_percent_high",
+]  # fmt: skip
+BOM = "\ufeff"  # Excel reads a CSV without it in the machine's legacy code page (German, Chinese garbled)
+EMPTY3 = ["", "", ""]
 
 
 def _percent(value: float) -> int:
@@ -28,12 +36,12 @@ def _percent(value: float) -> int:
 
 def _share_cells(share: Share | None) -> list[int | str]:
     if share is None:
-        return ["", "", ""]
+        return list(EMPTY3)
     return [_percent(share.estimate), _percent(share.low), _percent(share.high)]
 
 
 def _score_cells(score: ScoreFigure | None) -> list[int | str]:
-    return ["", "", ""] if score is None else [score.estimate, score.low, score.high]
+    return list(EMPTY3) if score is None else [score.estimate, score.low, score.high]
 
 
 def _cell(text: str) -> str:
@@ -41,41 +49,57 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
+def _row(
+    section: str,
+    item: str,
+    detail: str,
+    *,
+    count: tuple[int | str, int | str] = ("", ""),
+    score: tuple[ScoreFigure | None, ScoreFigure | None] = (None, None),
+    percent: tuple[Share | None, Share | None] = (None, None),
+) -> list[int | str]:
+    return [
+        section, _cell(item), _cell(detail), *count,
+        *_score_cells(score[0]), *_score_cells(score[1]),
+        *_share_cells(percent[0]), *_share_cells(percent[1]),
+    ]  # fmt: skip
+
+
 def build(room: Room, figures: Figures, site: Figures) -> str:
-    """The CSV text of a room's debrief."""
+    """The CSV text of a room's debrief, with a byte-order mark for Excel."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerow(["room", _cell(room.title or codes.spoken(room.code)), f"epsilon=ln {room.odds}", "", "", ""])
-    writer.writerow(["room", "joined", _("joined the room"), room.joined, "", ""])
-    writer.writerow(["room", "finished", _("finished quizzes"), figures.finished, "", "", site.finished])
-    writer.writerow(
-        ["score", "average", _("estimated average score"), *_score_cells(figures.average), *_score_cells(site.average)]
-    )
+    writer.writerow(_row("room", room.title or codes.spoken(room.code), f"epsilon=ln {room.odds}"))
+    writer.writerow(_row("room", "joined", _("joined the room"), count=(room.joined, "")))
+    writer.writerow(_row("room", "finished", _("finished quizzes"), count=(figures.finished, site.finished)))
+    writer.writerow(_row("score", "average", _("estimated average score"), score=(figures.average, site.average)))
     for habit in figures.costliest:
         writer.writerow(
-            ["costliest", _cell(translate(habit.question.text)), _cell(translate(habit.option.text)),
-             *_share_cells(habit.share)]
-        )  # fmt: skip
+            _row("costliest", translate(habit.question.text), translate(habit.option.text), percent=(habit.share, None))
+        )
     for question in figures.questions:
         everyone = site.for_question(question.question.id)
         site_shares = {o.option.id: o.share for o in everyone.options} if everyone else {}
         for option in question.options:
             writer.writerow(
-                ["answer", _cell(translate(question.question.text)), _cell(translate(option.option.text)),
-                 *_share_cells(option.share), *_share_cells(site_shares.get(option.option.id))]
+                _row("answer", translate(question.question.text), translate(option.option.text),
+                     percent=(option.share, site_shares.get(option.option.id)))
             )  # fmt: skip
     site_chilling = {row.option_id: row.share for row in site.chilling}
     for row in figures.chilling:
         writer.writerow(
-            ["chilling", _cell(str(chilling.QUESTION)), _cell(str(chilling.OPTIONS[row.option_id])),
-             *_share_cells(row.share), *_share_cells(site_chilling.get(row.option_id))]
+            _row("chilling", str(chilling.QUESTION), str(chilling.OPTIONS[row.option_id]),
+                 percent=(row.share, site_chilling.get(row.option_id)))
         )  # fmt: skip
-    writer.writerow(["myths", "rounds", _("finished rounds of myth or real"), figures.myth_rounds, "", ""])
+    writer.writerow(
+        _row("myths", "rounds", _("finished rounds of myth or real"), count=(figures.myth_rounds, site.myth_rounds))
+    )
     site_myths = {m.statement.id: m.right for m in site.myths}
     for myth in figures.myths:
         writer.writerow(
-            ["myth", _cell(translate(myth.statement.text)), "right", *_share_cells(myth.right),
-             *_share_cells(site_myths.get(myth.statement.id))]
-        )  # fmt: skip
-    return out.getvalue()
+            _row(
+                "myth", translate(myth.statement.text), "right", percent=(myth.right, site_myths.get(myth.statement.id))
+            )
+        )
+    return BOM + out.getvalue()

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..disclosure.figures import Figures
+from ..disclosure.figures import Figures, MythFigure
 
 MIN_PROMPTS, MAX_PROMPTS = 3, 5
 # Below this estimated share right, the myth prompt may say "only about"; above it, it names
@@ -48,12 +48,18 @@ def _chilling(room: Figures) -> Prompt | None:
     return Prompt("chilling", {"share": room.watched})
 
 
-def _myth(room: Figures) -> Prompt | None:
-    """The statement the room most often got wrong, by its estimated share right."""
+def hardest_myth(room: Figures) -> MythFigure | None:
+    """The statement the room most often got wrong, by its estimated share right (the summary
+    slide names it too)."""
     if not room.myths:
         return None
     worst = min(room.myths, key=lambda row: row.right.estimate)
-    if worst.right.estimate >= 1:
+    return None if worst.right.estimate >= 1 else worst
+
+
+def _myth(room: Figures) -> Prompt | None:
+    worst = hardest_myth(room)
+    if worst is None:
         return None
     few = worst.right.estimate < FEW_RIGHT
     return Prompt("myth", {"statement": worst.statement, "right": worst.right, "few": few})

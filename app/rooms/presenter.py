@@ -22,10 +22,11 @@ from ..store.days import today
 from ..store.models import Room
 from ..web.i18n import use_language
 from . import bp, codes, debrief_csv, presenter_cookie, store
+from .coin import coin_effect
 from .context import privacy, room_context
-from .debrief_prompts import choose_prompts
+from .debrief_prompts import choose_prompts, hardest_myth
 from .forms import CloseRoomForm
-from .slides import deck
+from .slides import DECKS, GUESSED, deck
 
 POLL_SECONDS = 3
 CACHE_CONTROL = "no-cache, private"
@@ -69,51 +70,91 @@ def back(code: str) -> Response:
     return redirect(url_for("rooms.projector", code=presented.room.code, secret=secret), 303)
 
 
+def opened_page(room: Room, secret: str) -> str:
+    """ "Your room is open", with the presenter link. Its language links lead to `opened`, which
+    shows it again through that link (the page itself was the answer to a POST)."""
+    return render_template(
+        "rooms/created.html",
+        presenter_url=url_for("rooms.projector", code=room.code, secret=secret, _external=True),
+        language_page=url_for("rooms.opened", code=room.code, secret=secret),
+        **room_context(room),
+        **privacy(room),
+    )
+
+
+@bp.get("/rooms/<code>/present/<secret>/opened")
+def opened(code: str, secret: str) -> str:
+    """The "room is open" page again, in the language asked for (?lang=): only for the presenter link."""
+    return opened_page(_presented(code, secret).room, secret)
+
+
 # --- the slides ---------------------------------------------------------------------------
 
 
-def _slide_url(room: Room, secret: str, hidden: bool) -> Callable[[int], str]:
-    def url(number: int) -> str:
-        hide = 1 if hidden else None
+def _deck_name() -> str:
+    name = request.args.get("deck", "full")
+    return name if name in DECKS else "full"
+
+
+def _slide_url(room: Room, secret: str, deck_name: str) -> Callable[..., str]:
+    """A slide's address in this deck; `shown` reveals a slide's figures (hidden on arrival)."""
+
+    def url(number: int, shown: bool = False) -> str:
+        deck_arg, shown_arg = _deck_arg(deck_name), 1 if shown else None
         if number == 0:
-            return url_for("rooms.projector", code=room.code, secret=secret, hide=hide)
-        return url_for("rooms.slide", code=room.code, secret=secret, number=number, hide=hide)
+            return url_for("rooms.projector", code=room.code, secret=secret, deck=deck_arg, shown=shown_arg)
+        return url_for("rooms.slide", code=room.code, secret=secret, number=number, deck=deck_arg, shown=shown_arg)
 
     return url
 
 
-def _slide_page(code: str, secret: str, number: int) -> Response:
-    presented = _presented(code, secret)
+def _slide_context(presented: store.Presented, secret: str, number: int) -> dict[str, object]:
+    """What a slide is drawn from, for the whole page and for the poll's fragment alike."""
     room = presented.room
-    slides = deck(get_bank(), get_myths())
+    deck_name = _deck_name()
+    slides = deck(get_bank(), get_myths(), deck_name)
     if not 0 <= number < len(slides):
         abort(404)
-    hidden = request.args.get("hide") == "1"
+    slide = slides[number]
+    hidden = slide.kind in GUESSED and request.args.get("shown") != "1"
     figures = published.room_figures(room)
     site = published.site_figures()
-    page = render_template(
-        "rooms/slide.html",
-        slide=slides[number],
-        number=number,
-        last=len(slides) - 1,
-        slide_url=_slide_url(room, secret, hidden),
-        toggle_url=_slide_url(room, secret, not hidden)(number),
-        hidden=hidden,
-        secret=secret,
-        presented=presented,
-        f=figures,
-        site=site,
-        prompts=choose_prompts(figures, site),
-        chilling=chilling,
-        myths=get_myths(),
-        etag=presented.etag,
-        poll_seconds=POLL_SECONDS,
+    slide_url = _slide_url(room, secret, deck_name)
+    return {
+        "slide": slide,
+        "number": number,
+        "last": len(slides) - 1,
+        "slide_url": slide_url,
+        "toggle_url": slide_url(number, shown=hidden),
+        "hidden": hidden,
+        "guessed": slide.kind in GUESSED,
+        "secret": secret,
+        "presented": presented,
+        "f": figures,
+        "site": site,
+        "prompts": choose_prompts(figures, site),
+        "hardest_myth": hardest_myth(figures),
+        "coin": coin_effect(get_bank(), room.odds, figures.finished),
+        "chilling": chilling,
+        "myths": get_myths(),
+        "etag": presented.etag,
+        "slide_template": f"rooms/slides/_{slide.kind}.html",
+        "poll_url": url_for("rooms.poll", code=room.code, secret=secret, slide=number, deck=_deck_arg(deck_name)),
+        "poll_seconds": POLL_SECONDS,
         **room_context(room),
         **privacy(room),
-    )
-    response = make_response(page)
+    }
+
+
+def _deck_arg(deck_name: str) -> str | None:
+    return None if deck_name == "full" else deck_name
+
+
+def _slide_page(code: str, secret: str, number: int) -> Response:
+    presented = _presented(code, secret)
+    response = make_response(render_template("rooms/slide.html", **_slide_context(presented, secret, number)))
     if number == 0:
-        presenter_cookie.remember(response, room, secret)  # whichever browser opens the link can come back
+        presenter_cookie.remember(response, presented.room, secret)  # whichever browser opens the link can come back
     return response
 
 
@@ -133,19 +174,27 @@ def slide(code: str, secret: str, number: int) -> Response:
 @bp.get("/rooms/<code>/present/<secret>/poll")
 def poll(code: str, secret: str) -> Response:
     """A small JSON the slides poll. Every access rule applies first; then, while nothing
-    changed, a 304 from the one query made so far, before any figure is computed."""
+    changed, a 304 from the one query made so far, before any figure is computed. With
+    ?slide=N (and the deck), it carries that slide drawn again, for the projector to swap
+    in place (no reload: full screen and the reveal stay)."""
     presented = _presented(code, secret)
     if presented.etag in request.if_none_match:
         response = Response(status=304)
     else:
         figures = published.room_figures(presented.room)
-        response = jsonify(
-            joined=presented.room.joined,
-            finished=presented.finished,
-            myth_rounds=presented.myth_rounds,
-            closed=presented.room.closed,
-            status=_status_text(presented.room, figures),
-        )
+        body: dict[str, object] = {
+            "joined": presented.room.joined,
+            "finished": presented.finished,
+            "myth_rounds": presented.myth_rounds,
+            "closed": presented.room.closed,
+            "status": _status_text(presented.room, figures),
+        }
+        number = request.args.get("slide", type=int)
+        if number is not None:
+            context = _slide_context(presented, secret, number)
+            body["slide"] = render_template(str(context["slide_template"]), **context)
+            body["bar"] = render_template("rooms/_slide_join.html", **context)
+        response = jsonify(body)
     response.set_etag(presented.etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
@@ -179,7 +228,17 @@ def _presenter_context(presented: store.Presented, secret: str) -> dict[str, obj
 
 @bp.get("/rooms/<code>/present/<secret>/controls")
 def controls(code: str, secret: str) -> str:
-    return render_template("rooms/controls.html", **_presenter_context(_presented(code, secret), secret))
+    """The controls, with an overview of the chosen deck (?deck=short) to jump to any slide."""
+    presented = _presented(code, secret)
+    deck_name = _deck_name()
+    return render_template(
+        "rooms/controls.html",
+        deck_name=deck_name,
+        deck_sizes={name: len(deck(get_bank(), get_myths(), name)) for name in DECKS},
+        slides=deck(get_bank(), get_myths(), deck_name),
+        slide_url=_slide_url(presented.room, secret, deck_name),
+        **_presenter_context(presented, secret),
+    )
 
 
 @bp.post("/rooms/<code>/present/<secret>/close")

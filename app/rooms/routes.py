@@ -18,7 +18,7 @@ from ..visitor.state import quiz as quiz_progress
 from ..web.i18n import current_language, remember_language, use_language
 from ..web.rate_limits import join_misses_limit, limiter, missed_a_room, rooms_limit
 from . import bp, codes, limits, presenter, presenter_cookie, store
-from .context import privacy, room_context
+from .context import privacy
 from .forms import ConfirmJoinForm, CreateRoomForm, JoinForm
 from .membership import membership
 
@@ -43,11 +43,8 @@ def new_room() -> Response | str | tuple[str, int]:
         )
         made = store.create_room(get_database().sessions, settings, get_bank(), get_myths())
         room = made.room
-        presenter_url = url_for("rooms.projector", code=room.code, secret=made.secret, _external=True)
         # Rendered straight from the POST, never redirected: the secret appears once, here.
-        response = make_response(
-            render_template("rooms/created.html", presenter_url=presenter_url, **room_context(room), **privacy(room))
-        )
+        response = make_response(presenter.opened_page(room, made.secret))
         presenter_cookie.remember(response, room, made.secret)  # the way back if this tab is closed
         return response
     form.language.data = current_language()  # offer the facilitator's own language first

@@ -1,8 +1,10 @@
 """The projector's deck: which slides a room shows, in order, and where each one is.
 
 Slide 0 is the lobby (the presenter link itself); then the room's scores, one slide per
-question with its real-world notes, the closing question, the myth round (a few statements
-a slide, so that each fits one screen), and a takeaway. Pure Python: no Flask, no database.
+question with its real-world notes, the closing question, the coin (what the noise does and
+does not hide), the myth round (a few statements a slide, so that each fits one screen), a
+summary and a takeaway. The short deck leaves out the question slides, for a workshop with
+little time. Pure Python: no Flask, no database.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ MYTHS_PER_SLIDE = 4  # eight statements with their bars do not fit 1280x720 at 2
 
 @dataclass(frozen=True)
 class Slide:
-    kind: str  # lobby, scores, question, closing, myths, takeaway
+    kind: str  # lobby, scores, question, closing, coin, myths, summary, takeaway
     question: Question | None = None
     question_number: int = 0
     statement_ids: tuple[str, ...] = ()
@@ -24,12 +26,18 @@ class Slide:
     parts: int = 0
 
 
-def deck(bank: Bank, myths: MythRound) -> tuple[Slide, ...]:
+# Slides whose figures the room should guess before it sees them: hidden on arrival.
+GUESSED = frozenset({"scores", "question", "closing", "myths"})
+DECKS = ("full", "short")
+
+
+def deck(bank: Bank, myths: MythRound, name: str = "full") -> tuple[Slide, ...]:
     slides = [Slide("lobby"), Slide("scores")]
-    slides.extend(Slide("question", question=q, question_number=n) for n, q in enumerate(bank.questions, 1))
-    slides.append(Slide("closing"))
+    if name != "short":
+        slides.extend(Slide("question", question=q, question_number=n) for n, q in enumerate(bank.questions, 1))
+    slides.extend((Slide("closing"), Slide("coin")))
     ids = [s.id for s in myths.statements]
     chunks = [tuple(ids[i : i + MYTHS_PER_SLIDE]) for i in range(0, len(ids), MYTHS_PER_SLIDE)]
     slides.extend(Slide("myths", statement_ids=c, part=n, parts=len(chunks)) for n, c in enumerate(chunks, 1))
-    slides.append(Slide("takeaway"))
+    slides.extend((Slide("summary"), Slide("takeaway")))
     return tuple(slides)

@@ -103,12 +103,15 @@ def html_lang() -> str:
     return HTML_LANG[current_language()]
 
 
-def switch_language_url(code: str) -> str:
+def switch_language_url(code: str, page: str | None = None) -> str:
     """This page again in another language: the same query with ?lang= set.
 
     A query-only reference ("?a=b&lang=de") resolves against the page's own address, so
     no path, however odd (`/\\evil.example/`, `//evil.example`), can make it another origin.
+    A page rendered from a POST names the address that shows it again (`page`, from url_for).
     """
+    if page is not None:
+        return page + "?" + urlencode([("lang", code)])
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     return "?" + urlencode([*args, ("lang", code)])
 

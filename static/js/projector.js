@@ -1,11 +1,15 @@
-// Progressive enhancement for the projector's slides: without it, links step and the page
-// shows what the server had when it was loaded.
-// - Arrow keys, Page Up/Down, Space and a click on the slide step; Home goes to the lobby.
-// - H holds the figures back or reveals them (the server renders either; the address keeps it).
+// Progressive enhancement for the projector's slides: without it, links step and reveal, and
+// the page shows what the server had when it was loaded.
+// - Arrow keys, Page Up/Down and Space step; Home goes to the lobby. A click on the slide
+//   reveals its figures if they are held back, or else steps forward.
+// - R or H reveals the figures or holds them back (the server renders either; the address keeps it).
 // - C opens the facilitator's controls; F toggles full screen.
-// - A small JSON is polled (304 while nothing changed); on any change the slide reloads.
+// - A small JSON is polled (304 while nothing changed); when something changed it carries the
+//   slide drawn again, which is swapped in place: bars move to their new length, counts change,
+//   and full screen and the reveal survive. Only a closed or expired room reloads the page.
 
 const slide = document.querySelector("[data-poll-url]");
+const toggle = document.querySelector("[data-toggle-figures]");
 
 function typing(event) {
   const t = event.target;
@@ -18,23 +22,18 @@ function go(selector) {
   return Boolean(link);
 }
 
-function withHide(href, on) {
-  const url = new URL(href, window.location.href);
-  if (on) url.searchParams.set("hide", "1");
-  else url.searchParams.delete("hide");
-  return url.pathname + url.search;
+function setShown(shown) {
+  if (!slide || !toggle) return;
+  slide.toggleAttribute("data-hidden", !shown);
+  slide.toggleAttribute("data-revealed", shown); // the reveal's animation (none under reduced motion)
+  toggle.textContent = shown ? toggle.dataset.hideText : toggle.dataset.showText;
+  toggle.href = shown ? toggle.dataset.urlHeld : toggle.dataset.urlShown;
+  // This page's address keeps the choice, so a reload keeps it; the next slide starts hidden again.
+  window.history.replaceState(null, "", shown ? toggle.dataset.urlShown : toggle.dataset.urlHeld);
 }
 
 function toggleFigures() {
-  const toggle = document.querySelector("[data-toggle-figures]");
-  if (!slide || !toggle) return;
-  const hidden = !slide.hasAttribute("data-hidden");
-  slide.toggleAttribute("data-hidden", hidden);
-  toggle.textContent = hidden ? toggle.dataset.showText : toggle.dataset.hideText;
-  // Keep the choice in this page's address and in the links, so stepping and reloads keep it.
-  document.querySelectorAll("a[rel=next], a[rel=prev]").forEach((a) => { a.href = withHide(a.href, hidden); });
-  toggle.href = withHide(window.location.href, !hidden);
-  window.history.replaceState(null, "", withHide(window.location.href, hidden));
+  if (slide && toggle) setShown(slide.hasAttribute("data-hidden"));
 }
 
 document.addEventListener("keydown", (event) => {
@@ -43,16 +42,15 @@ document.addEventListener("keydown", (event) => {
   const prev = ["ArrowLeft", "PageUp"].includes(event.key);
   if (next || prev) {
     if (go(next ? "a[rel=next]" : "a[rel=prev]")) event.preventDefault();
-  } else if (event.key === "Home") {
-    const first = document.querySelector("[data-slide]");
-    if (first && first.dataset.slide !== "0" && slide) {
+  } else if (event.key === "Home" && slide) {
+    if (slide.dataset.slide !== "0") {
       event.preventDefault();
-      window.location.assign(slide.dataset.pollUrl.replace(/\/poll$/, ""));
+      window.location.assign(slide.dataset.lobbyUrl);
     }
   } else if ((event.key === "c" || event.key === "C") && slide) {
     event.preventDefault();
-    window.location.assign(slide.dataset.pollUrl.replace(/\/poll$/, "/controls"));
-  } else if (event.key === "h" || event.key === "H") {
+    window.location.assign(slide.dataset.controlsUrl);
+  } else if (["h", "H", "r", "R"].includes(event.key)) {
     event.preventDefault();
     toggleFigures();
   } else if (event.key === "f" || event.key === "F") {
@@ -62,16 +60,16 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-// A click on the slide itself (not on a link, a button or selected text) steps forward.
+// A click on the slide itself (not on a link, a button or selected text) reveals, then steps forward.
 if (slide) {
   slide.addEventListener("click", (event) => {
     if (event.target instanceof Element && event.target.closest("a, button, input, select, summary")) return;
     if (String(window.getSelection() || "")) return;
-    go("a[rel=next]");
+    if (toggle && slide.hasAttribute("data-hidden")) setShown(true);
+    else go("a[rel=next]");
   });
 }
 
-const toggle = document.querySelector("[data-toggle-figures]");
 if (toggle) {
   toggle.addEventListener("click", (event) => {
     event.preventDefault();
@@ -79,18 +77,67 @@ if (toggle) {
   });
 }
 
+// --- live updates ---------------------------------------------------------------------------
+
+function sameShape(a, b) {
+  return a.nodeType === b.nodeType && a.nodeName === b.nodeName && a.childNodes.length === b.childNodes.length;
+}
+
+// Bring `old` to look like `fresh`, keeping the elements that stay (so CSS transitions run on
+// the bars' new geometry); where the shape differs, the fresh node replaces the old one.
+function morph(old, fresh) {
+  if (old.nodeType === Node.TEXT_NODE) {
+    if (old.nodeValue !== fresh.nodeValue) old.nodeValue = fresh.nodeValue; // a count ticks in place
+    return;
+  }
+  if (old.nodeType !== Node.ELEMENT_NODE) return;
+  for (const { name, value } of Array.from(fresh.attributes)) {
+    if (old.getAttribute(name) !== value) old.setAttribute(name, value);
+  }
+  for (const { name } of Array.from(old.attributes)) {
+    if (!fresh.hasAttribute(name)) old.removeAttribute(name);
+  }
+  morphChildren(old, fresh);
+}
+
+function morphChildren(old, fresh) {
+  const olds = Array.from(old.childNodes);
+  const freshes = Array.from(fresh.childNodes);
+  if (olds.length !== freshes.length) {
+    old.replaceChildren(...freshes);
+    return;
+  }
+  olds.forEach((child, i) => {
+    if (sameShape(child, freshes[i])) morph(child, freshes[i]);
+    else old.replaceChild(freshes[i], child);
+  });
+}
+
+function parsed(html) {
+  return new DOMParser().parseFromString(`<!doctype html><body>${html}`, "text/html").body;
+}
+
 if (slide) {
   const url = slide.dataset.pollUrl;
   const every = Math.max(2, Number(slide.dataset.pollSeconds) || 3) * 1000;
   // The page's own state, as the server's ETag names it: a 304 means nothing moved since.
-  const etag = `"${slide.dataset.etag}"`;
+  let etag = `"${slide.dataset.etag}"`;
+  const bar = document.querySelector("[data-live-bar]");
 
   async function poll() {
     try {
       const response = await fetch(url, { headers: { "If-None-Match": etag }, cache: "no-store", credentials: "same-origin" });
-      if (response.status === 200 || response.status === 404 || response.status === 410) {
-        window.location.reload(); // someone joined or finished, the room closed or expired
+      if (response.status === 404 || response.status === 410) {
+        window.location.reload(); // the room expired: the server's page says so
         return;
+      }
+      if (response.status === 200) {
+        const data = await response.json();
+        etag = response.headers.get("ETag") || etag;
+        // The slide's contents change; its own attributes (the reveal, the poll's state) stay.
+        if (typeof data.slide === "string") morphChildren(slide, parsed(data.slide));
+        const freshBar = typeof data.bar === "string" ? parsed(data.bar).firstElementChild : null;
+        if (bar && freshBar) morph(bar, freshBar);
       }
     } catch {
       // offline for a moment: try again at the next tick

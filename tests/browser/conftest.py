@@ -429,7 +429,9 @@ PAGE_TYPES = [
     PageType("slide-scores", "{presenter}/slide/1"),
     PageType("walkthrough", "{presenter}/slide/2"),
     PageType("walkthrough-closing", "{presenter}/slide/{after_questions}"),
-    PageType("walkthrough-myths", "{presenter}/slide/{last_slide}"),
+    PageType("walkthrough-coin", "{presenter}/slide/{coin}"),
+    PageType("walkthrough-myths", "{presenter}/slide/{myths}"),
+    PageType("walkthrough-summary", "{presenter}/slide/{summary}"),
     PageType("room-controls", "{presenter}/controls"),
     PageType("debrief", "{presenter}/debrief"),
     PageType("shared-score", "/shared/612"),
@@ -444,7 +446,12 @@ QUESTIONS = len(load_bank().questions)
 
 def page_path(page_type: PageType, room: Workshop) -> str:
     return page_type.path.format(
-        code=room.code, presenter=room.presenter_path, after_questions=QUESTIONS + 2, last_slide=QUESTIONS + 3
+        code=room.code,
+        presenter=room.presenter_path,
+        after_questions=QUESTIONS + 2,
+        coin=QUESTIONS + 3,
+        myths=QUESTIONS + 4,
+        summary=QUESTIONS + 6,
     )
 
 

@@ -14,7 +14,8 @@ from .conftest import MIN_PROJECTOR_PX, QUESTIONS, TEXT_METRICS, HttpVisitor, Li
 pytestmark = pytest.mark.browser
 
 SIZES = {"1920x1080": {"width": 1920, "height": 1080}, "1280x720": {"width": 1280, "height": 720}}
-LAST_SLIDE = QUESTIONS + 5  # lobby 0, scores, questions, closing, two myth slides, takeaway
+LAST_SLIDE = QUESTIONS + 7  # lobby 0, scores, questions, closing, coin, two myth slides, summary, takeaway
+COIN, SUMMARY = QUESTIONS + 3, QUESTIONS + 6
 MIN_BAR_PX = 40
 MIN_CODE_PX = 120
 MIN_QR_PX = 500
@@ -80,10 +81,13 @@ def test_every_slide_fits_one_screen_and_reads_from_the_back(browser, live_serve
     page = context.new_page()
     viewport = SIZES[size]
     try:
-        for number in range(LAST_SLIDE + 1):
-            path = room.presenter_path + (f"/slide/{number}" if number else "")
+        # Each slide as it arrives (a question's figures held back) and, where it has some, revealed.
+        for number, shown in [(n, s) for n in range(LAST_SLIDE + 1) for s in (False, True)]:
+            path = room.presenter_path + (f"/slide/{number}" if number else "") + ("?shown=1" if shown else "")
             assert page.goto(live_server.url + path).status == 200, path
-            page.screenshot(path=f"{_shots()}/slides-{phones}-{size}-{number:02d}.png")
+            if shown and page.locator("[data-toggle-figures]").count() == 0:
+                continue  # nothing to reveal here
+            page.screenshot(path=f"{_shots()}/slides-{phones}-{size}-{number:02d}{'-shown' if shown else ''}.png")
             m = page.evaluate(MEASURE)
             assert m["scrollHeight"] <= viewport["height"], (number, m)
             assert m["scrollWidth"] <= viewport["width"], (number, m)
@@ -98,6 +102,13 @@ def test_every_slide_fits_one_screen_and_reads_from_the_back(browser, live_serve
                 assert edges["bottom"] <= edges["floor"] + 1, f"the lobby runs under the slide bar: {edges}"
             elif phones >= 20 and 2 <= number <= QUESTIONS + 2:
                 assert m["bars"], f"slide {number} of a room of {phones} shows its estimates"
+                assert page.locator("[data-held-back]").is_visible() != shown, (number, shown)
+            elif phones >= 20 and number == COIN:
+                changed = int(page.locator("[data-coin-changed]").get_attribute("data-coin-changed"))
+                assert 0 < changed < phones * (QUESTIONS + 1) and page.locator("[data-coin-average]").is_visible()
+            elif phones >= 20 and number == SUMMARY:
+                for part in ("average", "watched", "costliest", "myth"):
+                    assert page.locator(f"[data-summary-{part}]").is_visible(), part
         # a small room says something, and never a figure of its own
         if phones == 5:
             first_question = page.goto(live_server.url + room.presenter_path + "/slide/2")
@@ -143,25 +154,32 @@ def test_the_lobby_counts_joins_before_anyone_finishes_then_steps_reveals_and_cl
     expect(page.locator("[data-joined]")).to_have_text("7")
     wall.screenshot("slides-live-lobby")
 
-    # Keyboard and clicks step; H holds the figures back and reveals them.
+    # Keyboard and clicks step; each slide's figures are held back on arrival, and revealed by a
+    # click on the slide or R (H too); the next click steps on.
     page.keyboard.press("ArrowRight")
-    page.locator("[data-slide='1']").wait_for()
-    page.locator(".slide-title").click()  # a click on the slide steps forward
+    page.locator("[data-slide='1'][data-hidden]").wait_for()
+    page.wait_for_load_state("load")
+    page.locator(".slide-title").click()  # the first click reveals the room's score
+    expect(page.locator("[data-slide='1'][data-revealed]")).to_have_count(1)
+    page.locator(".slide-title").click()  # the next one steps forward
     page.locator("[data-slide='2']").wait_for()
     page.wait_for_load_state("load")
     estimate = page.locator("[data-room-figures] [data-estimate]").first
-    assert estimate.is_visible()
+    expect(estimate).to_be_hidden()
+    assert page.locator("[data-held-back]").is_visible()
+    page.keyboard.press("r")
+    expect(estimate).to_be_visible()
+    assert "shown=1" in page.url and not page.locator("[data-held-back]").is_visible()
     page.keyboard.press("h")
     expect(estimate).to_be_hidden()
-    assert page.locator("[data-held-back]").is_visible() and "hide=1" in page.url
-    page.keyboard.press("ArrowRight")  # held back on the next slide too
+    page.keyboard.press("r")
+    page.keyboard.press("ArrowRight")  # the next question is held back again: the room guesses first
     page.locator("[data-slide='3'][data-hidden]").wait_for()
     page.wait_for_load_state("load")
-    page.keyboard.press("h")
+    page.keyboard.press("r")
     expect(page.locator("[data-room-figures] [data-estimate]").first).to_be_visible()
     page.keyboard.press("ArrowLeft")
-    page.locator("[data-slide='2']").wait_for()
-    assert page.locator("[data-slide='2'][data-hidden]").count() == 0
+    page.locator("[data-slide='2'][data-hidden]").wait_for()
 
     # The facilitator closes the room from the controls (never on the wall): the wall says so.
     with page.expect_navigation():
