@@ -100,6 +100,10 @@ class MythFigure:
     statement: Statement
     right: Share  # the share who got it right
 
+    @property
+    def shown(self) -> Shown:
+        return _shown(self.right, round(100 * self.right.estimate))
+
 
 @dataclass(frozen=True)
 class Habit:
@@ -109,6 +113,10 @@ class Habit:
     option: Option
     share: Share
     points_each: float
+
+    @property
+    def shown(self) -> Shown:
+        return _shown(self.share, round(100 * self.share.estimate))
 
     @property
     def cost(self) -> float:
