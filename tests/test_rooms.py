@@ -60,8 +60,8 @@ def expected_estimates(app, bank, store, scope: str, percents: bool = False) -> 
     from app.store import counters as tally
 
     with store._session() as s:
-        counts = tally.read_tally(s, bank, scope)
         odds = s.scalar(select(Room.odds)) if scope != "global" else app.config["EPSILON_ODDS"]
+        counts = tally.read_tally(s, bank, scope, odds)
     figures = scope_figures(bank, app.extensions["myths"], counts, odds=odds, min_finished=app.config["MIN_FINISHED"])
     if percents:
         return [float(o.shown.percent) for q in figures.questions for o in q.options]
