@@ -171,9 +171,10 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=300, help="simulated rooms per size (default 300)")
     parser.add_argument("--smoke", action="store_true", help="a few small rooms: does it still run?")
     parser.add_argument("--rules", action="store_true", help="only the table of what each rule buys")
+    parser.add_argument("--size", type=int, action="append", help="room sizes (default 10, 20, 30, 50, 100, 300)")
     args = parser.parse_args()
     levels = args.odds or list(LEVELS)
-    sizes = (10, 20) if args.smoke else SIZES
+    sizes = (10, 20) if args.smoke else tuple(args.size or SIZES)
     rooms = 3 if args.smoke else args.rooms
     rules(levels, sizes, rooms)
     if args.rules:

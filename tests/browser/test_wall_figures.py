@@ -154,3 +154,25 @@ def test_figure_slides_on_a_phone(browser, server, n, odds):
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}])
+def test_the_new_room_form_puts_each_level_beside_its_words(browser, server, viewport):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(server[0].url + "/rooms/new")
+        page.screenshot(path=str(SCREENSHOTS / f"new-room-{viewport['width']}.png"), full_page=True)
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('.levels .option')].map((o) => {
+                const r = o.querySelector('input').getBoundingClientRect();
+                const t = o.querySelector('span').getBoundingClientRect();
+                return {radio: [r.left, r.right, r.top], text: [t.left, t.top]};
+            })"""
+        )
+        assert len(boxes) >= 3
+        for b in boxes:
+            assert b["radio"][1] <= b["text"][0], b  # the radio to the left of its words
+            assert abs(b["radio"][2] - b["text"][1]) < 12, b  # on the words' first line
+    finally:
+        context.close()
