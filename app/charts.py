@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .scoring import BANDS, SCORE_MAX, SCORE_MIN, START
 
@@ -106,5 +106,51 @@ def score_scale() -> tuple[Segment, ...]:
     )
 
 
+class Percents(Protocol):
+    """A share in whole percentages (app/disclosure/figures.py, Shown)."""
+
+    @property
+    def percent(self) -> int: ...
+    @property
+    def low(self) -> int: ...
+    @property
+    def high(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class ShareBar:
+    """One share on a track 0..100 wide: a solid bar from zero to the estimate, and the 95%
+    range as a thin whisker with end caps. The bar's length is the estimate alone, so equal
+    shares are equal bars, and the range can never be mistaken for the bar.
+
+    `label` says how the figure is printed: "share" (50%, 40% to 60%), "zero" (≈ 0%, up to
+    the range's high) or "full" (≈ 100%, at least its low)."""
+
+    width: int
+    low: int
+    high: int
+    label: str
+    site: int | None = None  # the site's estimate, marked across the track
+
+    @property
+    def whisker(self) -> bool:
+        return self.high > self.low
+
+
+def _clamp(x: int) -> int:
+    return min(100, max(0, x))
+
+
+def share_bar(shown: Percents, site: Percents | None = None) -> ShareBar:
+    label = "zero" if shown.percent <= 0 else "full" if shown.percent >= 100 else "share"
+    return ShareBar(
+        _clamp(shown.percent),
+        _clamp(shown.low),
+        _clamp(shown.high),
+        label,
+        None if site is None else _clamp(site.percent),
+    )
+
+
 def init_templates(app: Flask) -> None:
-    app.jinja_env.globals.update(gauge=gauge, scale_x=scale_x, score_scale=score_scale)
+    app.jinja_env.globals.update(gauge=gauge, scale_x=scale_x, score_scale=score_scale, share_bar=share_bar)

@@ -61,7 +61,7 @@ def main() -> None:
     migrate_when_ready(
         upgrade, settings["DATABASE_URL"], settings["MIGRATE_ATTEMPTS"], settings["MIGRATE_RETRY_SECONDS"]
     )
-    create_site_counters(settings["DATABASE_URL"], settings["BANK_PATH"])
+    create_site_counters(settings["DATABASE_URL"], settings["EPSILON_ODDS"], settings["BANK_PATH"])
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """How clear a room's figures are under deniable counting: simulated rooms, the app's own code.
 
-    .venv/bin/python bench/privacy_sim.py              # rooms of 10, 20, 50, 300 at ε = ln 2, ln 4, ln 9
+    .venv/bin/python bench/privacy_sim.py              # rooms of 10 to 300 at ε = ln 2, ln 3, ln 4, ln 9
     .venv/bin/python bench/privacy_sim.py --odds 4     # one level only
     .venv/bin/python bench/privacy_sim.py --smoke      # a few rooms: the test suite runs this
 
@@ -18,6 +18,18 @@ true answers, it prints:
   shown are the true three (in any order), and the three shown are among the true five;
 - average score: the mean absolute error of the estimate, the mean width of its range, and
   how often the range holds the room's true average.
+
+Then what each rule of app/disclosure buys, per level and room size:
+
+- the minimum per level (minimums.shown_from): the error of the shown shares against a blind
+  guess of 1/m for every option, and whether the room shows them;
+- the projection onto the simplex (simplex.py): the error of the shares as estimated one by
+  one and clipped, against projected; how often a question's clipped shares were more than
+  5 points off 100%;
+- ranking the costliest habits only from minimums.ranked_from people: how often the first
+  shown is the true costliest, and by how many points picking the largest of noisy
+  estimates inflates their shares;
+- counters kept per level: the share error when counts made at ln 4 are read at another level.
 """
 
 from __future__ import annotations
@@ -36,11 +48,12 @@ from app.content.closing_question import OPTION_IDS as CHILLING_IDS
 from app.counting import items as counting
 from app.counting.randomized_response import truth_probability
 from app.disclosure.figures import scope_figures
-from app.rooms.forms import ROOM_ODDS
+from app.disclosure.minimums import ranked_from, shown_from
 from app.scoring import Bank, load_bank, load_myths, option_points, score_answers
 from app.store.counters import Tally
 
-SIZES = (10, 20, 50, 300)
+SIZES = (10, 20, 30, 50, 100, 300)
+LEVELS = (2, 3, 4, 9)
 LEAN = 0.5  # the share of a person's answers that follow their own habits draw
 
 
@@ -55,6 +68,11 @@ class Row:
     score_widths: list[float] = field(default_factory=list)
     score_held: int = 0
     rooms: int = 0
+    raw_errors: list[float] = field(default_factory=list)  # one by one, clipped: before the projection
+    blind_errors: list[float] = field(default_factory=list)  # 1/m for every option
+    questions_off: list[bool] = field(default_factory=list)  # clipped shares more than 5 points off 100%
+    inflation: list[float] = field(default_factory=list)  # shown costliest share minus its true share
+    mixed_errors: list[float] = field(default_factory=list)  # these counts read at another level
 
 
 def room_taste(bank: Bank, rng: random.Random) -> dict[str, list[float]]:
@@ -80,7 +98,7 @@ def person(bank: Bank, taste: dict[str, list[float]], rng: random.Random) -> dic
     return answers
 
 
-def simulate(size: int, odds: int, rooms: int, seed: int) -> Row:
+def simulate(size: int, odds: int, rooms: int, seed: int, read_at: int | None = None) -> Row:
     bank, myths = load_bank(), load_myths()
     points = option_points(bank)
     rng = random.Random(seed)  # noqa: S311  (a reproducible simulation; the app's own coin uses secrets)
@@ -106,10 +124,19 @@ def simulate(size: int, odds: int, rooms: int, seed: int) -> Row:
                 truth[q.id][answers[q.id]] += 1
         figures = scope_figures(bank, myths, tally, odds=odds, min_finished=1)
         for qf in figures.questions:
-            for of in qf.options:
+            clipped = [min(1.0, max(0.0, of.share.unclipped)) for of in qf.options]
+            row.questions_off.append(abs(sum(clipped) - 1) > 0.05)
+            for of, raw in zip(qf.options, clipped, strict=True):
                 true = truth[qf.question.id][of.option.id] / size
                 row.share_errors.append(abs(of.share.estimate - true))
                 row.share_held.append(of.share.low <= true <= of.share.high)
+                row.raw_errors.append(abs(raw - true))
+                row.blind_errors.append(abs(1 / len(qf.options) - true))
+        if read_at is not None:  # the same counters de-biased at a level they were not made at
+            mixed = scope_figures(bank, myths, tally, odds=read_at, min_finished=1)
+            for qf in mixed.questions:
+                for of in qf.options:
+                    row.mixed_errors.append(abs(of.share.estimate - truth[qf.question.id][of.option.id] / size))
         costs = sorted(
             (truth[q.id][o.id] / size * points[q.id, o.id], q.id, o.id)
             for q in bank.questions
@@ -117,7 +144,9 @@ def simulate(size: int, odds: int, rooms: int, seed: int) -> Row:
             if points[q.id, o.id] < 0
         )
         true_order = [(q, o) for _cost, q, o in costs]
-        shown = [(h.question.id, h.option.id) for h in figures.costliest]
+        by_cost = sorted(figures.costliest, key=lambda h: h.cost)  # the order a ranked list would show
+        shown = [(h.question.id, h.option.id) for h in by_cost]
+        row.inflation.extend(h.share.estimate - truth[h.question.id][h.option.id] / size for h in by_cost)
         row.first_right += bool(shown) and shown[0] == true_order[0]
         row.three_right += set(shown) == set(true_order[:3])
         row.three_in_five += bool(shown) and set(shown) <= set(true_order[:5])
@@ -141,10 +170,15 @@ def main() -> None:
     parser.add_argument("--odds", type=int, action="append", help="e^ε (default: the room levels 2, 4, 9)")
     parser.add_argument("--rooms", type=int, default=300, help="simulated rooms per size (default 300)")
     parser.add_argument("--smoke", action="store_true", help="a few small rooms: does it still run?")
+    parser.add_argument("--rules", action="store_true", help="only the table of what each rule buys")
+    parser.add_argument("--size", type=int, action="append", help="room sizes (default 10, 20, 30, 50, 100, 300)")
     args = parser.parse_args()
-    levels = args.odds or list(ROOM_ODDS)
-    sizes = (10, 20) if args.smoke else SIZES
+    levels = args.odds or list(LEVELS)
+    sizes = (10, 20) if args.smoke else tuple(args.size or SIZES)
     rooms = 3 if args.smoke else args.rooms
+    rules(levels, sizes, rooms)
+    if args.rules:
+        return
     for odds in levels:
         two, three = float(truth_probability(odds, 2)), float(truth_probability(odds, 3))
         print(f"\nε = ln {odds}: a best guess about a yes/no answer is right at most {two:.0%}, of three {three:.0%}")
@@ -158,6 +192,28 @@ def main() -> None:
                 f"| {size} | {100 * mean(r.share_errors):.1f} | {mean(r.share_held):.0%} "
                 f"| {r.first_right / r.rooms:.0%} | {r.three_right / r.rooms:.0%} | {r.three_in_five / r.rooms:.0%} "
                 f"| {mean(r.score_errors):.0f} | ±{mean(r.score_widths) / 2:.0f} | {r.score_held / r.rooms:.0%} |"
+            )
+
+
+def rules(levels: Sequence[int], sizes: Sequence[int], rooms: int) -> None:
+    """What each rule of app/disclosure buys, one line per level and room size."""
+    print("\nWhat each rule buys (shares in percentage points; MIN_FINISHED at its default of 10)")
+    print("| level | people | shown | share error | blind guess | unprojected | off 100% by >5 "
+          "| ranked | costliest first right | inflation | read at ln 9 / ln 4 |")  # fmt: skip
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+    for odds in levels:
+        for size in sizes:
+            read_at = 9 if odds == 4 else None
+            r = simulate(
+                size, odds, rooms if size < 300 else max(1, rooms // 3), seed=size * 100 + odds, read_at=read_at
+            )
+            mixed = f"{100 * mean(r.mixed_errors):.1f}" if r.mixed_errors else ""
+            print(
+                f"| ln {odds} | {size} | {'yes' if size >= shown_from(odds, 10) else 'no'} "
+                f"| {100 * mean(r.share_errors):.1f} | {100 * mean(r.blind_errors):.1f} "
+                f"| {100 * mean(r.raw_errors):.1f} "
+                f"| {mean(r.questions_off):.0%} | {'yes' if size >= ranked_from(odds) else 'no'} "
+                f"| {r.first_right / r.rooms:.0%} | {100 * mean(r.inflation):+.1f} | {mixed} |"
             )
 
 

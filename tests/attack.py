@@ -120,5 +120,6 @@ def finish(session: Session, bank, myths, who: Victim, scopes) -> tuple[tally.Co
     sessions = sessionmaker(session.get_bind(), expire_on_commit=False)
     quiz = counting.randomize_for(counting.quiz_items(bank, who.answers, who.chilling), scopes)
     myth = counting.randomize_for(counting.myth_items(myths, who.marks), scopes)
-    keys = write(sessions, quiz, spendable(new_token()), tally.COMPLETIONS)
-    return keys + write(sessions, myth, spendable(new_token()), tally.MYTH_ROUNDS)
+    levels = {s.name: s.odds for s in scopes}
+    keys = write(sessions, quiz, levels, spendable(new_token()), tally.COMPLETIONS)
+    return keys + write(sessions, myth, levels, spendable(new_token()), tally.MYTH_ROUNDS)

@@ -70,7 +70,7 @@ def test_a_facilitator_with_all_other_quizzes_of_a_room_learns_no_more_than_the_
         for v in range(VICTIMS):
             room = counting.Scope(f"room:attack{v:04d}", ODDS)
             with session.begin():
-                tally.create_scope(session, room.name, bank, myths)
+                tally.create_scope(session, room.name, room.odds, bank, myths)
             own: Multiset[tuple[str, str]] = Multiset()
             for _ in range(4):  # the facilitator's own quizzes: first option everywhere; its receipts say what counted
                 mine = Victim(bank, myths, rng)

@@ -306,12 +306,12 @@ def test_the_myth_prompt_says_only_about_when_few_got_it_right(app, right, only)
     assert ("found hardest" in text) is not only
 
 
-def test_statistics_say_that_shares_need_not_add_up(app, quiz, client):
+def test_statistics_say_that_a_question_s_shares_add_up(app, quiz, client):
     for _ in range(app.config["MIN_FINISHED"]):
         client.delete_cookie("session")
         quiz.complete()
     page = client.get("/stats").get_data(as_text=True)
-    assert "the shares of one question need not add up to 100%." in page
+    assert "so that they add up to 100% (give or take rounding)" in page
 
 
 def test_slide_notes_name_their_sources(client, bank):

@@ -171,8 +171,8 @@ def test_a_scope_below_the_minimum_has_no_figure_at_all():
 
 def test_the_costliest_habits_are_the_estimated_shares_times_their_points():
     points = option_points(BANK)
-    answers = {q.id: {o.id: (30 if points[q.id, o.id] < 0 else 0) for o in q.options} for q in BANK.questions}
-    tally = Tally(completions=30, answers=answers, chilling={"no": 30, "considered": 0, "changed": 0})
+    answers = {q.id: {o.id: (50 if points[q.id, o.id] < 0 else 0) for o in q.options} for q in BANK.questions}
+    tally = Tally(completions=50, answers=answers, chilling={"no": 50, "considered": 0, "changed": 0})
     figures = scope_figures(BANK, MYTHS, tally, odds=4, min_finished=10)
     costs = [h.cost for h in figures.costliest]
     assert len(costs) == 3 and costs == sorted(costs)

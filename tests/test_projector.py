@@ -44,7 +44,7 @@ def test_a_small_room_shows_counts_and_the_site_s_figures_never_its_own(app, cli
     assert "100%" not in page.split("data-site-figures")[0]  # nothing of the room's own before the site's
     scores = client.get(f"{link}/slide/1").get_data(as_text=True)
     assert "data-site-average" in scores and 'data-average="' not in scores
-    assert "The habits that cost everyone most" in scores
+    assert "habits that cost everyone most" in scores  # ranked or, from few people, "likely among"
 
 
 def test_the_browser_that_opened_a_room_can_go_back_to_its_projector(app, client):

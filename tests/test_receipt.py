@@ -60,10 +60,10 @@ def test_the_tally_writes_only_what_it_was_given_and_returns_it(app, bank):
     items = counting.quiz_items(bank, answers, "no")
     randomized = counting.randomize_for(items, [counting.Scope(tally.GLOBAL, 4)])
     sessions = app.extensions["database"].sessions
-    keys = write(sessions, randomized, spendable(new_token()), tally.COMPLETIONS)
+    keys = write(sessions, randomized, {tally.GLOBAL: 4}, spendable(new_token()), tally.COMPLETIONS)
     assert keys == counting.completion_keys(randomized, tally.COMPLETIONS)
     with sessions() as session:
-        live = tally.read_tally(session, bank)
+        live = tally.read_tally(session, bank, tally.GLOBAL, 4)
     assert live.completions == 1 and sum(live.chilling.values()) == 1
     assert len(keys) == len(bank.questions) + 2
     counted_values = {k.metric: k.value for k in keys}

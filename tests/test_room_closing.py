@@ -108,7 +108,7 @@ def test_a_close_cannot_commit_while_a_count_is_checking_the_room(app, client, b
             else:
                 tried.append("closed between")
 
-    write(counting_sessions, counted, spendable(new_token()), tally.COMPLETIONS, room=room)
+    write(counting_sessions, counted, {room.scope: room.odds}, spendable(new_token()), tally.COMPLETIONS, room=room)
     assert tried == ["would wait for the count"]
     assert store.count("completions", scope=room.scope) == 1 and not _room(store).closed
     # Once the count committed, the same close goes through at once.

@@ -53,15 +53,18 @@ def room_scope(store) -> str:
     return next(r[0] for r in store.rows() if r[0].startswith("room:"))
 
 
-def expected_estimates(app, bank, store, scope: str) -> list[float]:
-    """The estimates a page must show for a scope, computed from the stored counters alone."""
+def expected_estimates(app, bank, store, scope: str, percents: bool = False) -> list[float]:
+    """The estimates a page must show for a scope, computed from the stored counters alone
+    (the wall prints whole percents adding up to 100; tables the shares themselves)."""
     from app.disclosure.figures import scope_figures
     from app.store import counters as tally
 
     with store._session() as s:
-        counts = tally.read_tally(s, bank, scope)
         odds = s.scalar(select(Room.odds)) if scope != "global" else app.config["EPSILON_ODDS"]
+        counts = tally.read_tally(s, bank, scope, odds)
     figures = scope_figures(bank, app.extensions["myths"], counts, odds=odds, min_finished=app.config["MIN_FINISHED"])
+    if percents:
+        return [float(o.shown.percent) for q in figures.questions for o in q.options]
     return [round(o.share.estimate, 3) for q in figures.questions for o in q.options]
 
 
@@ -82,7 +85,7 @@ def test_projector_shows_nothing_below_the_minimum_then_updates_on_every_finish(
         participant(app, bank, code, worst_answers(bank))
         first_question = client.get(f"{link}/slide/2").get_data(as_text=True)
         assert "data-room-figures" in first_question, f"did not show at {i}"
-        expected = expected_estimates(app, bank, store, room_scope(store))
+        expected = expected_estimates(app, bank, store, room_scope(store), percents=True)
         assert shown_estimates(first_question) == expected[: len(bank.questions[0].options)]
         scores = client.get(f"{link}/slide/1").get_data(as_text=True)
         assert "data-average" in scores and "data-costliest" in scores

@@ -34,16 +34,26 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import Column, Engine, MetaData, Table, create_engine, select
+from sqlalchemy import Column, Engine, MetaData, Table, create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.config import DEFAULT_ODDS
 from app.disclosure import published
 from app.disclosure.figures import scope_figures
 from app.rooms import codes, store
 from app.scoring import Bank, MythRound, load_bank, load_myths
 from app.scoring.bank import DEFAULT_BANK
-from app.store.counters import ANSWER_PREFIX, COMPLETIONS, GLOBAL, MYTH_ROUNDS, Tally, read_tally, scope_keys
+from app.store.counters import (
+    ANSWER_PREFIX,
+    COMPLETIONS,
+    GLOBAL,
+    MYTH_ROUNDS,
+    Tally,
+    read_tally,
+    scope_keys,
+    tally_of,
+)
 from app.store.database import get_session
 from app.store.days import today
 from app.store.models import ROOM_SCOPE_PREFIX
@@ -284,9 +294,14 @@ def losses(before: dict[str, TableRows], after: dict[str, TableRows]) -> list[st
 # --- the app on the upgraded database ---------------------------------------------------
 
 
-def tallies(engine: Engine, bank: Bank, scopes: list[str]) -> dict[str, Tally]:
+def tallies(engine: Engine, bank: Bank, scopes: dict[str, int]) -> dict[str, Tally]:
+    """Each scope's counters: at its level (`scopes`: scope -> e^ε) once counters carry one
+    (0005), all of the scope's before."""
     with Session(engine) as session:
-        return {scope: read_tally(session, bank, scope) for scope in scopes}
+        if "odds" in {c["name"] for c in inspect(engine).get_columns("counter")}:
+            return {scope: read_tally(session, bank, scope, odds) for scope, odds in scopes.items()}
+        query = text("SELECT metric, value, count FROM counter WHERE scope = :scope")
+        return {scope: tally_of(bank, [tuple(r) for r in session.execute(query, {"scope": scope})]) for scope in scopes}
 
 
 def presenter(room: SeededRoom) -> str:
@@ -346,12 +361,12 @@ def test_a_database_of_an_earlier_release_upgrades_with_everything_intact(revisi
         seeded.seed(engine)
         joined_column = "joined" in seeded.rows["room"][0]
         before = snapshot(engine)
-        scopes = [GLOBAL] + [room.scope for room in seeded.rooms]
+        scopes = {GLOBAL: DEFAULT_ODDS} | {room.scope: room.odds for room in seeded.rooms}
         counted_before = tallies(engine, bank, scopes)
 
         # What `python -m app.migrate` does at a container's start.
         upgrade(database_url)
-        create_site_counters(database_url)
+        create_site_counters(database_url, DEFAULT_ODDS)
         assert current_revision(engine) == head_revision(database_url)
 
         lost = losses(before, snapshot(engine))

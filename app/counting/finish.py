@@ -98,16 +98,17 @@ def count_finished(
         outcome.not_counted = ROOM_STRONGER
         return outcome
     counted = randomize_for(items, scopes)  # the one draw of the coin for this run
+    levels = {s.name: s.odds for s in scopes}  # each scope's rows are those of its level
     try:
         try:
-            outcome.keys = write(get_database().sessions, counted, token, total, cap=cap, room=open_room)
+            outcome.keys = write(get_database().sessions, counted, levels, token, total, cap=cap, room=open_room)
         except (ScopeFull, RoomClosed) as refused:
             outcome.left_room = ROOM_FULL if isinstance(refused, ScopeFull) else ROOM_CLOSED
             if site.name not in counted:
                 outcome.not_counted = ROOM_STRONGER
                 return outcome
             counted = {site.name: counted[site.name]}  # the same draw's site values, never a fresh one
-            outcome.keys = write(get_database().sessions, counted, token, total)
+            outcome.keys = write(get_database().sessions, counted, levels, token, total)
         outcome.changed = _changed(items, counted)
     except AlreadyCounted:
         outcome.not_counted = ALREADY
@@ -126,6 +127,7 @@ def _changed(items: Sequence[Item], counted: Mapping[str, Sequence[Counted]]) ->
 def write(
     sessions: sessionmaker[Session],
     counted: Mapping[str, Sequence[Counted]],
+    levels: Mapping[str, int],
     token: Token,
     total: str,
     *,
@@ -142,7 +144,7 @@ def write(
         attempt += 1
         try:
             with sessions.begin() as session:
-                _spend_and_add(session, keys, token, total, cap, room)
+                _spend_and_add(session, keys, levels, token, total, cap, room)
         except OperationalError as error:
             left = waits.remaining()  # a request's waits end at its deadline, however many tries
             if attempt == ATTEMPTS or not _is_transient(error) or left == 0:
@@ -153,7 +155,13 @@ def write(
 
 
 def _spend_and_add(
-    session: Session, keys: Sequence[counters.CounterKey], token: Token, total: str, cap: int | None, room: Room | None
+    session: Session,
+    keys: Sequence[counters.CounterKey],
+    levels: Mapping[str, int],
+    token: Token,
+    total: str,
+    cap: int | None,
+    room: Room | None,
 ) -> None:
     """The token goes first: a replay fails on its primary key before any counter is touched
     (on PostgreSQL a concurrent replay waits for the first to commit, then fails). The totals
@@ -163,7 +171,7 @@ def _spend_and_add(
         counters.spend_token(session, token.token_hash, token.expires_on)
     except IntegrityError:
         raise AlreadyCounted from None
-    totals = counters.increment(session, keys, total)
+    totals = counters.increment(session, keys, total, levels)
     if cap is not None and any(scope != counters.GLOBAL and n > cap for scope, n in totals.items()):
         raise ScopeFull
     if room is not None:

@@ -22,6 +22,8 @@ from ..counting.randomized_response import epsilon, truth_probability
 from ..scoring import SCORE_MAX, SCORE_MIN, START, Bank, MythRound, Option, Question, Statement, band_for, option_points
 from ..store.counters import CHILLING_IDS, RIGHT, Tally
 from .estimates import Mean, Share, average, share, shares
+from .minimums import ranked_from, shown_from
+from .simplex import project, whole_percents
 
 WATCHED = ("changed", "considered")  # closing answers that admit being watched mattered
 COSTLIEST = 3
@@ -42,9 +44,42 @@ def level(odds: int) -> Level:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """A share as the wall prints it: whole percentages, the estimate's adding up to 100
+    over its question, the range rounded outwards so that it still holds the estimate."""
+
+    percent: int
+    low: int
+    high: int
+
+    @property
+    def edge(self) -> str | None:
+        """ "zero" or "full" where the estimate sits at 0% or 100%: said as "≈ 0% (up to …)"."""
+        if self.percent <= 0:
+            return "zero"
+        if self.percent >= 100:
+            return "full"
+        return None
+
+
+def _shown(s: Share, percent: int) -> Shown:
+    low = min(percent, math.floor(100 * s.low + 1e-9))
+    high = max(percent, math.ceil(100 * s.high - 1e-9))
+    return Shown(percent, max(0, low), min(100, high))
+
+
+def _projected(estimated: Sequence[Share]) -> tuple[tuple[Share, Shown], ...]:
+    """One question's shares projected to add up to 1 inside their ranges (app/disclosure/simplex.py)."""
+    values = project([s.unclipped for s in estimated], [s.low for s in estimated], [s.high for s in estimated])
+    percents = whole_percents(values)
+    return tuple((replace(s, estimate=v), _shown(s, pc)) for s, v, pc in zip(estimated, values, percents, strict=True))
+
+
+@dataclass(frozen=True)
 class OptionFigure:
     option: Option
-    share: Share
+    share: Share  # projected: a question's options add up to 1
+    shown: Shown
 
 
 @dataclass(frozen=True)
@@ -56,13 +91,18 @@ class QuestionFigures:
 @dataclass(frozen=True)
 class ChillingFigure:
     option_id: str
-    share: Share
+    share: Share  # projected, as a question's
+    shown: Shown
 
 
 @dataclass(frozen=True)
 class MythFigure:
     statement: Statement
     right: Share  # the share who got it right
+
+    @property
+    def shown(self) -> Shown:
+        return _shown(self.right, round(100 * self.right.estimate))
 
 
 @dataclass(frozen=True)
@@ -73,6 +113,10 @@ class Habit:
     option: Option
     share: Share
     points_each: float
+
+    @property
+    def shown(self) -> Shown:
+        return _shown(self.share, round(100 * self.share.estimate))
 
     @property
     def cost(self) -> float:
@@ -108,7 +152,10 @@ class Figures:
     chilling: tuple[ChillingFigure, ...] = ()
     watched: Share | None = None  # "changed" and "considered" together
     average: ScoreFigure | None = None
+    # The habits that cost the scope most: in order of cost when `costliest_ranked`, else the
+    # likely ones in the bank's order, to be shown without shares (app/disclosure/minimums.py).
     costliest: tuple[Habit, ...] = ()
+    costliest_ranked: bool = False
     myths: tuple[MythFigure, ...] = ()
 
     @property
@@ -179,15 +226,25 @@ def _score(mean: Mean | None) -> ScoreFigure | None:
     return ScoreFigure(round(mean.estimate), math.floor(mean.low), math.ceil(mean.high))
 
 
-def _question_figures(bank: Bank, tally: Tally, odds: int) -> tuple[tuple[QuestionFigures, ...], tuple[Habit, ...]]:
+def _question_figures(
+    bank: Bank, tally: Tally, odds: int, ranked: bool
+) -> tuple[tuple[QuestionFigures, ...], tuple[Habit, ...]]:
     points = option_points(bank)
     questions = []
     habits: list[Habit] = []
+    order: dict[tuple[str, str], int] = {}
     for q in bank.questions:
         estimated = shares(tally.answer_counts(q.id), [o.id for o in q.options], odds)
-        questions.append(QuestionFigures(q, tuple(OptionFigure(o, estimated[o.id]) for o in q.options)))
-        habits.extend(Habit(q, o, estimated[o.id], points[q.id, o.id]) for o in q.options if points[q.id, o.id] < 0)
+        projected = _projected([estimated[o.id] for o in q.options])
+        options = tuple(OptionFigure(o, s, shown) for o, (s, shown) in zip(q.options, projected, strict=True))
+        questions.append(QuestionFigures(q, options))
+        for of in options:
+            order[q.id, of.option.id] = len(order)
+            if points[q.id, of.option.id] < 0:
+                habits.append(Habit(q, of.option, of.share, points[q.id, of.option.id]))
     costliest = sorted((h for h in habits if h.share.estimate > 0), key=lambda h: h.cost)[:COSTLIEST]
+    if not ranked:  # too few people to tell their order: shown as a set, in the bank's order
+        costliest.sort(key=lambda h: order[h.question.id, h.option.id])
     return tuple(questions), tuple(costliest)
 
 
@@ -198,20 +255,26 @@ def _average(bank: Bank, tally: Tally, odds: int) -> ScoreFigure | None:
 
 
 def scope_figures(bank: Bank, myths: MythRound, tally: Tally, *, odds: int, min_finished: int) -> Figures:
-    """What a scope may show: estimates from its randomized counters, or nothing below the minimum."""
-    figures = Figures(odds, min_finished, tally.completions, tally.myth_rounds)
-    if tally.completions >= min_finished:
-        questions, costliest = _question_figures(bank, tally, odds)
-        chilling = shares(tally.chilling, CHILLING_IDS, odds)
+    """What a scope may show: estimates from its randomized counters, or nothing below the
+    minimum. `min_finished` is the configured minimum at ln 4; the scope's own follows from
+    its level (app/disclosure/minimums.py)."""
+    needed = shown_from(odds, min_finished)
+    figures = Figures(odds, needed, tally.completions, tally.myth_rounds)
+    if tally.completions >= needed:
+        ranked = tally.completions >= ranked_from(odds)
+        questions, costliest = _question_figures(bank, tally, odds, ranked)
+        estimated = shares(tally.chilling, CHILLING_IDS, odds)
+        chilling = _projected([estimated[c] for c in CHILLING_IDS])
         figures = replace(
             figures,
             questions=questions,
             costliest=costliest,
+            costliest_ranked=ranked,
             average=_average(bank, tally, odds),
-            chilling=tuple(ChillingFigure(c, chilling[c]) for c in CHILLING_IDS),
+            chilling=tuple(ChillingFigure(c, s, shown) for c, (s, shown) in zip(CHILLING_IDS, chilling, strict=True)),
             watched=share(tally.chilling, WATCHED, len(CHILLING_IDS), odds) if sum(tally.chilling.values()) else None,
         )
-    if tally.myth_rounds >= min_finished:
+    if tally.myth_rounds >= needed:
         figures = replace(
             figures,
             myths=tuple(MythFigure(s, share(tally.myth_counts(s.id), (RIGHT,), 2, odds)) for s in myths.statements),

@@ -29,10 +29,10 @@ def figures_of(scope: str, odds: int) -> Figures:
     one state of the counters (app/store/counters.py, totals), so a hit is never out of date."""
     session = get_session()
     min_finished = current_app.config["MIN_FINISHED"]
-    key = ":".join(map(str, ("figures", scope, odds, min_finished, *counters.totals(session, scope))))
+    key = ":".join(map(str, ("figures", scope, odds, min_finished, *counters.totals(session, scope, odds))))
     found = cache.get(key)
     if found is None:
-        counts = counters.read_tally(session, get_bank(), scope)
+        counts = counters.read_tally(session, get_bank(), scope, odds)
         found = scope_figures(get_bank(), get_myths(), counts, odds=odds, min_finished=min_finished)
         cache.set(key, found, timeout=FIGURES_SECONDS)
     return found

@@ -31,7 +31,9 @@ class Prompt:
 def _costliest(room: Figures) -> Prompt | None:
     if not room.costliest:
         return None
-    habit = room.costliest[0]
+    # The costliest estimated, whichever order the figures list them in (unordered below the
+    # size that can rank them: app/disclosure/minimums.py).
+    habit = min(room.costliest, key=lambda h: h.cost)
     return Prompt("costliest", {"habit": habit, "points": round(-habit.points_each)})
 
 

@@ -55,7 +55,7 @@ def create_room(sessions: sessionmaker[Session], settings: RoomSettings, bank: B
             with sessions.begin() as session:
                 session.add(room)
                 session.flush()
-                counters.create_scope(session, room.scope, bank, myths)
+                counters.create_scope(session, room.scope, room.odds, bank, myths)
         except IntegrityError:
             continue
         return NewRoom(room, secret)

@@ -7,6 +7,10 @@ concurrent workers and machines never lose or double an increment, and no row ev
 for one person. Every row of a scope is created at zero when the scope is (the site's at
 start, a room's when it opens), so the rows' order and number say nothing.
 
+Every row carries the level (e^ε) its values were randomized at, and every read names the
+level it reads: counts made at different levels are never mixed (a site whose EPSILON_ODDS
+changes starts afresh at the new level, its old counts kept but not read).
+
 The names of what is counted (metrics and their values) live here too: the store, the
 counting and the figures all speak them, and none of them holds translated text.
 Statements only: the caller owns the transaction.
@@ -15,7 +19,7 @@ Statements only: the caller owns the transaction.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -57,16 +61,17 @@ def scope_keys(scope: str, bank: Bank, myths: MythRound) -> tuple[CounterKey, ..
     return tuple(sorted(keys))
 
 
-def create_scope(session: Session, scope: str, bank: Bank, myths: MythRound) -> None:
-    """Every counter of a scope at zero, in key order; rows that exist are left as they are
-    (a room's counters are made in the room's own transaction)."""
+def create_scope(session: Session, scope: str, odds: int, bank: Bank, myths: MythRound) -> None:
+    """Every counter of a scope at its level at zero, in key order; rows that exist are left as
+    they are (a room's counters are made in the room's own transaction)."""
     connection = session.connection()
     table = Counter.__table__
     upsert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     rows = [
-        {"scope": k.scope, "metric": k.metric, "value": k.value, "count": 0} for k in scope_keys(scope, bank, myths)
+        {"scope": k.scope, "odds": odds, "metric": k.metric, "value": k.value, "count": 0}
+        for k in scope_keys(scope, bank, myths)
     ]
-    connection.execute(upsert(table).on_conflict_do_nothing(index_elements=["scope", "metric", "value"]), rows)
+    connection.execute(upsert(table).on_conflict_do_nothing(index_elements=["scope", "odds", "metric", "value"]), rows)
 
 
 @functools.cache
@@ -78,16 +83,17 @@ def _increment_statement(dialect: str) -> Insert:
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = upsert(table)
     return stmt.on_conflict_do_update(
-        index_elements=[table.c.scope, table.c.metric, table.c.value],
+        index_elements=[table.c.scope, table.c.odds, table.c.metric, table.c.value],
         set_={"count": table.c.count + stmt.excluded.count},
     ).returning(table.c.scope, table.c.metric, table.c.value, table.c.count)
 
 
-def increment(session: Session, keys: Sequence[CounterKey], total: str) -> dict[str, int]:
-    """Add 1 to every key's counter (keys sorted, so that concurrent writers lock rows in the
-    same order and cannot deadlock); returns each scope's new `total`, read from the rows just
-    written, which this transaction now holds locked until it ends."""
-    rows = [{"scope": k.scope, "metric": k.metric, "value": k.value, "count": 1} for k in keys]
+def increment(session: Session, keys: Sequence[CounterKey], total: str, levels: Mapping[str, int]) -> dict[str, int]:
+    """Add 1 to every key's counter at its scope's level (`levels`: scope -> e^ε; keys sorted, so
+    that concurrent writers lock rows in the same order and cannot deadlock); returns each
+    scope's new `total`, read from the rows just written, which this transaction now holds
+    locked until it ends."""
+    rows = [{"scope": k.scope, "odds": levels[k.scope], "metric": k.metric, "value": k.value, "count": 1} for k in keys]
     connection = session.connection()
     written = connection.execute(_increment_statement(connection.dialect.name), rows)
     return {scope: count for scope, metric, value, count in written if metric == total and value == ""}
@@ -118,13 +124,22 @@ class Tally:
         return self.myths.get(statement_id, {RIGHT: 0, WRONG: 0})
 
 
-def read_tally(session: Session, bank: Bank, scope: str = GLOBAL) -> Tally:
-    """The counters of a scope, as counted (randomized); app/disclosure/figures.py turns them into figures."""
+def read_tally(session: Session, bank: Bank, scope: str, odds: int) -> Tally:
+    """The counters of a scope at one level, as counted (randomized); app/disclosure/figures.py
+    turns them into figures."""
+    rows = session.execute(
+        select(Counter.metric, Counter.value, Counter.count).where(Counter.scope == scope, Counter.odds == odds)
+    )
+    # The caller's transaction stays the caller's: the view (or its teardown) ends it.
+    return tally_of(bank, [(metric, value, count) for metric, value, count in rows])
+
+
+def tally_of(bank: Bank, rows: Iterable[tuple[str, str, int]]) -> Tally:
+    """A Tally from one scope's (metric, value, count) rows, for the bank in use."""
     tally = Tally(
         answers={q.id: {o.id: 0 for o in q.options} for q in bank.questions},
         chilling={c: 0 for c in CHILLING_IDS},
     )
-    rows = session.execute(select(Counter.metric, Counter.value, Counter.count).where(Counter.scope == scope))
     for metric, value, count in rows:
         if metric == COMPLETIONS:
             tally.completions = count
@@ -139,23 +154,30 @@ def read_tally(session: Session, bank: Bank, scope: str = GLOBAL) -> Tally:
             tally.myth_rounds = count
         elif metric.startswith(MYTH_PREFIX) and value in (RIGHT, WRONG):
             tally.myths.setdefault(metric[len(MYTH_PREFIX) :], {RIGHT: 0, WRONG: 0})[value] = count
-    return tally  # the caller's transaction stays the caller's: the view (or its teardown) ends it
+    return tally
 
 
 _TOTALS = select(Counter.metric, Counter.count).where(
-    Counter.scope == bindparam("scope"), Counter.metric.in_((COMPLETIONS, MYTH_ROUNDS)), Counter.value == ""
+    Counter.scope == bindparam("scope"),
+    Counter.odds == bindparam("odds"),
+    Counter.metric.in_((COMPLETIONS, MYTH_ROUNDS)),
+    Counter.value == "",
 )
 
 
-def totals(session: Session, scope: str) -> tuple[int, int]:
-    """A scope's finished quizzes and myth rounds. Every other count of the scope changes in the
-    same transaction as one of these, so the pair names one state of all its counters."""
-    found: dict[str, int] = {metric: count for metric, count in session.execute(_TOTALS, {"scope": scope})}
+def totals(session: Session, scope: str, odds: int) -> tuple[int, int]:
+    """A scope's finished quizzes and myth rounds at one level. Every other count of the scope
+    changes in the same transaction as one of these, so the pair names one state of all its
+    counters."""
+    found: dict[str, int] = {
+        metric: count for metric, count in session.execute(_TOTALS, {"scope": scope, "odds": odds})
+    }
     return found.get(COMPLETIONS, 0), found.get(MYTH_ROUNDS, 0)
 
 
 def finished_count(session: Session, scope: str) -> int:
-    """How many quizzes a scope has counted so far: it says that someone finished, never what they answered."""
+    """How many quizzes a room has counted so far: it says that someone finished, never what they
+    answered. (A room keeps the level it was opened at, so its counters are at one level.)"""
     count = session.scalar(
         select(Counter.count).where(Counter.scope == scope, Counter.metric == COMPLETIONS, Counter.value == "")
     )

@@ -171,7 +171,9 @@ def create_site_counters(app: Flask) -> None:
     database = app.extensions["database"]
     try:
         with database.sessions.begin() as session:
-            counters.create_scope(session, counters.GLOBAL, app.extensions["bank"], app.extensions["myths"])
+            counters.create_scope(
+                session, counters.GLOBAL, app.config["EPSILON_ODDS"], app.extensions["bank"], app.extensions["myths"]
+            )
     except SQLAlchemyError as error:
         log.warning("site counters not created at start: %s", type(error).__name__)
 

@@ -25,15 +25,21 @@ class Base(DeclarativeBase):
 class Counter(Base):
     """One count, keyed by where it was counted, what was counted and which value.
 
-    scope: "global", or a room's scope; metric: "completions", "answer:<question>",
-    "chilling", "myth_rounds" or "myth:<statement>"; value: the option (or right/wrong)
-    as randomized before it was counted. Every row of a scope is created at zero with the
-    scope, so neither row order nor row count says anything about who came first.
+    scope: "global", or a room's scope; odds: the level (e^ε) its values were randomized
+    at; metric: "completions", "answer:<question>", "chilling", "myth_rounds" or
+    "myth:<statement>"; value: the option (or right/wrong) as randomized before it was
+    counted. Every row of a scope is created at zero with the scope, so neither row order
+    nor row count says anything about who came first.
+
+    Counts made at one level are never added to counts made at another: de-biasing them
+    needs the level they were made at. A site whose EPSILON_ODDS changes starts new rows at
+    the new level; the old ones are kept, and not read.
     """
 
     __tablename__ = "counter"
 
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    odds: Mapped[int] = mapped_column(Integer, primary_key=True)
     metric: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(40), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)

@@ -31,12 +31,13 @@ def upgrade(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-def create_site_counters(url: str, bank_path: str | None = None) -> None:
-    """Every counter of the site's scope at zero, for the bank in use (rows that exist stay)."""
+def create_site_counters(url: str, odds: int, bank_path: str | None = None) -> None:
+    """Every counter of the site's scope at zero, at its level (EPSILON_ODDS) and for the bank
+    in use (rows that exist stay)."""
     engine = make_engine(url)
     try:
         with Session(engine) as session, session.begin():
-            create_scope(session, GLOBAL, load_bank(bank_path or DEFAULT_BANK), load_myths())
+            create_scope(session, GLOBAL, odds, load_bank(bank_path or DEFAULT_BANK), load_myths())
     finally:
         engine.dispose()
 

@@ -72,7 +72,13 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
     One worker with threads: the same code paths, without a second 3 s app start on 2 cores.
     """
-    home = tmp_path_factory.mktemp("server")
+    # Figures from five finished quizzes (the default is 10): a room of five phones shows them.
+    yield from serve(tmp_path_factory.mktemp("server"), {"MIN_FINISHED": "5"})
+
+
+def serve(home: Path, settings: dict[str, str]) -> Iterator[LiveServer]:
+    """A production gunicorn on a fresh SQLite database in `home`, with `settings` added to its
+    environment; yields it, then stops it by its PID."""
     env = {
         **os.environ,
         "APP_ENV": "production",
@@ -80,8 +86,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{home / 'browser.sqlite3'}",
         "INSTANCE_PATH": str(home),
-        # Figures from five finished quizzes (the default is 10): a room of five phones shows them.
-        "MIN_FINISHED": "5",
+        **settings,
     }
     env.pop("TEST_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "app.migrate"], cwd=PROJECT_ROOT, env=env, check=True)
@@ -231,8 +236,8 @@ PRESENTER_LINK = re.compile(r'href="([^"]+)" data-presenter-link')
 ROOM_CODE = re.compile(r'data-room-code="([^"]+)"')
 
 
-def open_room(server: LiveServer, title: str) -> Workshop:
-    created = HttpVisitor(server).post_form("/rooms/new", {"title": title})
+def open_room(server: LiveServer, title: str, odds: int | None = None) -> Workshop:
+    created = HttpVisitor(server).post_form("/rooms/new", {"title": title, **({"odds": str(odds)} if odds else {})})
     assert created.status == 200, created.status
     link, code = PRESENTER_LINK.search(created.text), ROOM_CODE.search(created.text)
     assert link and code

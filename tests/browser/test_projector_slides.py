@@ -48,7 +48,7 @@ MEASURE = """() => {
   const floor = document.querySelector('main').getBoundingClientRect().bottom;  // the slide bar starts here
   return {
     scrollHeight: document.documentElement.scrollHeight, scrollWidth: document.documentElement.scrollWidth,
-    bars: box('.range-bar').map((b) => b.height),
+    bars: box('.share-bar').map((b) => b.height),
     qr: box('.lobby-qr svg').map((b) => Math.min(b.width, b.height)),
     code: code ? parseFloat(getComputedStyle(code).fontSize) : null,
     overflowing: [...document.querySelectorAll('.slide *')].filter((e) => {
