@@ -84,7 +84,8 @@ def test_no_table_links_two_answers_of_one_person(app):
             # what "counted once" needs: a hash and a day, no answer, no scope, no time
             assert {c.name for c in table.columns} == {"token_hash", "expires_on"}
             continue
-        assert {c.name for c in table.columns} == {"scope", "metric", "value", "count"}, table.name
+        # a counter row: where, at which privacy level, what, how many; nothing about anyone
+        assert {c.name for c in table.columns} == {"scope", "odds", "metric", "value", "count"}, table.name
 
 
 def test_session_cookie_is_strictly_necessary_and_short_lived(client, quiz):

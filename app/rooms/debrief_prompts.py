@@ -34,7 +34,11 @@ def _costliest(room: Figures) -> Prompt | None:
     # The costliest estimated, whichever order the figures list them in (unordered below the
     # size that can rank them: app/disclosure/minimums.py).
     habit = min(room.costliest, key=lambda h: h.cost)
-    return Prompt("costliest", {"habit": habit, "points": round(-habit.points_each)})
+    # Its share is said only where the room can rank its habits: below that, picking the
+    # largest of noisy estimates inflates it (statistics-review.md, item 6).
+    return Prompt(
+        "costliest", {"habit": habit, "points": round(-habit.points_each), "ranked": room.costliest_ranked}
+    )
 
 
 def _average(room: Figures, everyone: Figures) -> Prompt | None:
