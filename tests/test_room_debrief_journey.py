@@ -74,7 +74,8 @@ def test_myth_results_count_into_the_room_and_show_from_the_minimum(app, client,
     assert "data-myths-waiting" not in myths
     for s in MYTHS.statements:
         assert s.text.replace("'", "&#39;") in myths
-    expected = [round(100 * share(store_counts(store, scope, s.id), ("right",), 2, 4).estimate) for s in MYTHS.statements]
+    right = [share(store_counts(store, scope, s.id), ("right",), 2, 4) for s in MYTHS.statements]
+    expected = [round(100 * r.estimate) for r in right]
     assert estimates(myths) == expected
     poll = client.get(f"{link}/poll").get_json()
     assert poll["myth_rounds"] == n and poll["finished"] == n
@@ -120,7 +121,8 @@ def test_csv_adds_the_chilling_and_myth_estimates(app, client, bank, store):
     chilling = [r for r in rows if r["section"] == "chilling"]
     counts = {c: store.count("chilling", c, scope=scope) for c in CHILLING_IDS}
     expected = shares(counts, CHILLING_IDS, 4)
-    assert [int(r["percent"]) for r in chilling] == as_shown([expected[c] for c in CHILLING_IDS])  # as the wall shows them
+    # as the wall shows them
+    assert [int(r["percent"]) for r in chilling] == as_shown([expected[c] for c in CHILLING_IDS])
     myth_rows = [r for r in rows if r["section"] == "myth"]
     assert len(myth_rows) == len(MYTHS.statements)
     assert all(0 <= int(r["percent_low"]) <= int(r["percent"]) <= int(r["percent_high"]) <= 100 for r in myth_rows)

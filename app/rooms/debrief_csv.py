@@ -14,8 +14,7 @@ from flask_babel import gettext as _
 
 from ..content import closing_question as chilling
 from ..content.bank_text import translate
-from ..disclosure.estimates import Share
-from ..disclosure.figures import Figures, ScoreFigure
+from ..disclosure.figures import Figures, ScoreFigure, Shown
 from ..store.models import Room
 from . import codes
 
@@ -30,14 +29,9 @@ BOM = "\ufeff"  # Excel reads a CSV without it in the machine's legacy code page
 EMPTY3 = ["", "", ""]
 
 
-def _percent(value: float) -> int:
-    return round(100 * value)
-
-
-def _share_cells(share: Share | None) -> list[int | str]:
-    if share is None:
-        return list(EMPTY3)
-    return [_percent(share.estimate), _percent(share.low), _percent(share.high)]
+def _share_cells(shown: Shown | None) -> list[int | str]:
+    # The wall's own whole percentages: a question's add to 100, as on the slides.
+    return list(EMPTY3) if shown is None else [shown.percent, shown.low, shown.high]
 
 
 def _score_cells(score: ScoreFigure | None) -> list[int | str]:
@@ -56,7 +50,7 @@ def _row(
     *,
     count: tuple[int | str, int | str] = ("", ""),
     score: tuple[ScoreFigure | None, ScoreFigure | None] = (None, None),
-    percent: tuple[Share | None, Share | None] = (None, None),
+    percent: tuple[Shown | None, Shown | None] = (None, None),
 ) -> list[int | str]:
     return [
         section, _cell(item), _cell(detail), *count,
@@ -75,31 +69,34 @@ def build(room: Room, figures: Figures, site: Figures) -> str:
     writer.writerow(_row("room", "finished", _("finished quizzes"), count=(figures.finished, site.finished)))
     writer.writerow(_row("score", "average", _("estimated average score"), score=(figures.average, site.average)))
     for habit in figures.costliest:
+        # Below the size that can rank them, no headline share (the largest of noisy
+        # estimates is inflated): the answer rows below still give every option's.
+        shown = habit.shown if figures.costliest_ranked else None
         writer.writerow(
-            _row("costliest", translate(habit.question.text), translate(habit.option.text), percent=(habit.share, None))
+            _row("costliest", translate(habit.question.text), translate(habit.option.text), percent=(shown, None))
         )
     for question in figures.questions:
         everyone = site.for_question(question.question.id)
-        site_shares = {o.option.id: o.share for o in everyone.options} if everyone else {}
+        site_shares = {o.option.id: o.shown for o in everyone.options} if everyone else {}
         for option in question.options:
             writer.writerow(
                 _row("answer", translate(question.question.text), translate(option.option.text),
-                     percent=(option.share, site_shares.get(option.option.id)))
+                     percent=(option.shown, site_shares.get(option.option.id)))
             )  # fmt: skip
-    site_chilling = {row.option_id: row.share for row in site.chilling}
+    site_chilling = {row.option_id: row.shown for row in site.chilling}
     for row in figures.chilling:
         writer.writerow(
             _row("chilling", str(chilling.QUESTION), str(chilling.OPTIONS[row.option_id]),
-                 percent=(row.share, site_chilling.get(row.option_id)))
+                 percent=(row.shown, site_chilling.get(row.option_id)))
         )  # fmt: skip
     writer.writerow(
         _row("myths", "rounds", _("finished rounds of myth or real"), count=(figures.myth_rounds, site.myth_rounds))
     )
-    site_myths = {m.statement.id: m.right for m in site.myths}
+    site_myths = {m.statement.id: m.shown for m in site.myths}
     for myth in figures.myths:
         writer.writerow(
             _row(
-                "myth", translate(myth.statement.text), "right", percent=(myth.right, site_myths.get(myth.statement.id))
+                "myth", translate(myth.statement.text), "right", percent=(myth.shown, site_myths.get(myth.statement.id))
             )
         )
     return BOM + out.getvalue()

@@ -36,9 +36,7 @@ def _costliest(room: Figures) -> Prompt | None:
     habit = min(room.costliest, key=lambda h: h.cost)
     # Its share is said only where the room can rank its habits: below that, picking the
     # largest of noisy estimates inflates it (statistics-review.md, item 6).
-    return Prompt(
-        "costliest", {"habit": habit, "points": round(-habit.points_each), "ranked": room.costliest_ranked}
-    )
+    return Prompt("costliest", {"habit": habit, "points": round(-habit.points_each), "ranked": room.costliest_ranked})
 
 
 def _average(room: Figures, everyone: Figures) -> Prompt | None:

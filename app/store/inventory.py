@@ -39,7 +39,9 @@ TABLES: dict[str, LazyString] = {
 COLUMNS: dict[str, dict[str, LazyString]] = {
     "counter": {
         "scope": _l("where it was counted: the whole site, or one workshop room"),
-        "odds": _l("the privacy level the coin used for these counts, so that counts made at two levels are never mixed"),
+        "odds": _l(
+            "the privacy level the coin used for these counts, so that counts made at two levels are never mixed"
+        ),
         "metric": _l(
             "what was counted: a question, the closing question, a myth statement, finished quizzes or finished rounds"
         ),
