@@ -77,10 +77,10 @@ def test_the_result_page_is_sent_at_its_one_size_under_the_budget(quiz, client):
     assert same_page(gzip.decompress(response.get_data()), plain.get_data().rstrip(b" "))
 
 
-def test_answer_shaped_pages_are_padded_even_behind_a_compressing_proxy(database_url, tmp_path):
-    """nginx passes an encoded response through: the app's padding is what goes on the wire."""
+@pytest.fixture
+def behind_a_compressing_proxy(database_url, tmp_path):
+    """The app as the compose file runs it: nginx compresses, the app does not."""
     from app.store.schema import upgrade
-    from tests.helpers import QuizDriver
 
     upgrade(database_url)
     app = create_app(
@@ -91,14 +91,19 @@ def test_answer_shaped_pages_are_padded_even_behind_a_compressing_proxy(database
             "COMPRESS_RESPONSES": False,
         }
     )
-    try:
-        client = app.test_client()
-        QuizDriver(client, app.extensions["bank"]).complete()
-        response = client.get("/quiz/result", headers=GZIP)
-        assert response.headers["Content-Encoding"] == "gzip"
-        assert len(response.get_data()) == RESULT.gzip
-    finally:
-        app.extensions["database"].engine.dispose()
+    yield app
+    app.extensions["database"].engine.dispose()
+
+
+def test_answer_shaped_pages_are_padded_even_behind_a_compressing_proxy(behind_a_compressing_proxy):
+    """nginx passes an encoded response through: the app's padding is what goes on the wire."""
+    from tests.helpers import QuizDriver
+
+    client = behind_a_compressing_proxy.test_client()
+    QuizDriver(client, behind_a_compressing_proxy.extensions["bank"]).complete()
+    response = client.get("/quiz/result", headers=GZIP)
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(response.get_data()) == RESULT.gzip
 
 
 def test_a_compressed_static_file_still_revalidates(client):
@@ -134,21 +139,7 @@ def test_a_response_that_is_already_compressed_passes_through_untouched(app):
         assert int(response.headers["Content-Length"]) == len(ALREADY_ENCODED)
 
 
-def test_with_a_compressing_proxy_in_front_the_app_sends_plain_text(database_url, tmp_path):
-    from app.store.schema import upgrade
-
-    upgrade(database_url)
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(tmp_path),
-            "MIN_FINISHED": TEST_MIN_FINISHED,
-            "COMPRESS_RESPONSES": False,
-        }
-    )
-    try:
-        response = app.test_client().get("/", headers=GZIP)
-        assert "Content-Encoding" not in response.headers
-        assert response.get_data(as_text=True).startswith("<!doctype html>")
-    finally:
-        app.extensions["database"].engine.dispose()
+def test_with_a_compressing_proxy_in_front_the_app_sends_plain_text(behind_a_compressing_proxy):
+    response = behind_a_compressing_proxy.test_client().get("/", headers=GZIP)
+    assert "Content-Encoding" not in response.headers
+    assert response.get_data(as_text=True).startswith("<!doctype html>")
