@@ -11,6 +11,9 @@ from .conftest import ARTIFACTS, PAGE_TYPES, PageType
 pytestmark = pytest.mark.browser
 
 BUDGET_BYTES = 30 * 1024  # HTML + CSS + JS of one page, as transferred
+# The result page is sent at one fixed size (app/web/padding.py: 18 KiB gzipped), so that its
+# size tells nothing of the answers; unpadded it weighed 10 to 14 KB. Its budget allows for that.
+PADDED = {"result": 8 * 1024}
 TEXT_RESOURCES = ("document", "stylesheet", "script")
 BY_NAME = {p.name: p for p in PAGE_TYPES}
 ids = [p.name for p in PAGE_TYPES]
@@ -40,7 +43,8 @@ def test_page_type_is_light_local_and_quiet(visit, page_type: PageType, viewport
     with (ARTIFACTS / "page-weight.jsonl").open("a") as log:
         log.write(json.dumps({"page": page_type.name, "viewport": viewport, "bytes": total, "resources": sizes}) + "\n")
     assert any(url.endswith(".css") for url in sizes), "the stylesheet was loaded"
-    assert total < BUDGET_BYTES, f"{page_type.name}: {total} bytes of HTML+CSS+JS: {sizes}"
+    budget = BUDGET_BYTES + PADDED.get(page_type.name, 0)
+    assert total < budget, f"{page_type.name}: {total} bytes of HTML+CSS+JS: {sizes}"
     w.assert_clean()
 
 

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.browser
 BANK = load_bank()
 MYTHS = load_myths()
 QUESTIONS = len(BANK.questions)
-FIGURE_SLIDES = range(1, QUESTIONS + 5)  # the scores, each question, the closing question, two myth slides
+# the scores, each question, the closing question, then (after the coin's slide) two myth slides
+FIGURE_SLIDES = [*range(1, QUESTIONS + 3), QUESTIONS + 4, QUESTIONS + 5]
+SHOWN = "?shown=1"  # figure slides open hidden (the room guesses first): these read them revealed
 SIZES = {"1920x1080": {"width": 1920, "height": 1080}, "1280x720": {"width": 1280, "height": 720}}
 ROOMS = [(n, odds) for odds in (2, 4, 9) for n in (5, 12, 25, 60)] + [(20, 2)]
 SHOWN_FROM = {2: 50, 4: 10, 9: 10}  # app/disclosure/minimums.py at MIN_FINISHED's default
@@ -102,7 +104,7 @@ def check_slide(m: dict, n: int, odds: int, number: int) -> None:
         assert room_bars == [], f"a room of {n} at ln {odds} shows figures of its own on slide {number}"
         assert m["small"] and str(counted) in m["small"], f"slide {number} does not say how many finished"
         if bars:  # the site's figures instead, said to be the site's, with what they rest on
-            assert m["siteNote"] and m["from"] == (SITE // 2 if number >= QUESTIONS + 3 else SITE), number
+            assert m["siteNote"] and m["from"] == (SITE // 2 if number >= QUESTIONS + 4 else SITE), number
             assert "room" not in m["title"].lower(), f"slide {number} titles the site's figures as the room's"
     else:
         assert m["from"] == counted, f"slide {number} does not say what its figures rest on"
@@ -126,7 +128,7 @@ def test_the_wall_draws_honest_figures_that_read_at_a_glance(browser, server, si
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
         for number in FIGURE_SLIDES:
-            assert page.goto(server[0].url + room.presenter_path + f"/slide/{number}").status == 200
+            assert page.goto(server[0].url + room.presenter_path + f"/slide/{number}{SHOWN}").status == 200
             page.screenshot(path=str(SCREENSHOTS / f"wall-{n}-ln{odds}-{size}-{number:02d}.png"))
             m = page.evaluate(READ)
             assert not m["scroll"], f"slide {number} scrolls"
@@ -141,7 +143,7 @@ def test_an_ln2_room_of_20_shows_no_share_and_says_why(browser, server):
     page = context.new_page()
     try:
         for number in FIGURE_SLIDES:
-            page.goto(server[0].url + room.presenter_path + f"/slide/{number}")
+            page.goto(server[0].url + room.presenter_path + f"/slide/{number}{SHOWN}")
             # none of the room's own: its shares, its closing answers, its average (the site's may show, as the site's)
             assert page.locator("[data-room-figures], [data-chilling], [data-average]").count() == 0, number
             titles = " ".join(page.locator(".slide-title, .slide-subtitle").all_inner_texts()).lower()
@@ -159,8 +161,8 @@ def test_figure_slides_on_a_phone(browser, server, n, odds):
     context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
     page = context.new_page()
     try:
-        for number in (1, 2, QUESTIONS + 2, QUESTIONS + 3):
-            page.goto(server[0].url + room.presenter_path + f"/slide/{number}")
+        for number in (1, 2, QUESTIONS + 2, QUESTIONS + 4):
+            page.goto(server[0].url + room.presenter_path + f"/slide/{number}{SHOWN}")
             page.screenshot(path=str(SCREENSHOTS / f"wall-{n}-ln{odds}-phone-{number:02d}.png"), full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
