@@ -46,10 +46,9 @@ def start() -> Response | str | tuple[str, int]:
             return redirect(url_for("quiz.result"))
         return _render_form(empty(bank))
     filled = read(bank, request.form)
-    if not filled.sent.complete:
-        return _render_form(filled, problem_with(filled.sent)), 400
     chilling = filled.chilling()
-    assert chilling is not None  # noqa: S101  (a complete form answered every field)
+    if not filled.sent.complete or chilling is None:  # a complete form answered every field
+        return _render_form(filled, problem_with(filled.sent)), 400
     progress.save_finished(filled.answers(), chilling)
     _count()
     return redirect(url_for("quiz.result"), 303)
