@@ -95,10 +95,9 @@ def test_anyone_diffing_the_statistics_of_a_busy_site_learns_no_more_than_the_co
             someone = Victim(bank, myths, rng)
             for c in counting.randomize_for(someone.items(bank, myths), [SITE], rng.randrange)[tally.GLOBAL]:
                 busy[(c.metric, c.value)] += 1
-        rows = [{"scope": tally.GLOBAL, "metric": m, "value": v, "count": n} for (m, v), n in busy.items()]
-        rows += [
-            {"scope": tally.GLOBAL, "metric": t, "value": "", "count": 8790} for t in ("completions", "myth_rounds")
-        ]
+        site = {"scope": tally.GLOBAL, "odds": ODDS}  # the site's counters, at its level
+        rows = [{**site, "metric": m, "value": v, "count": n} for (m, v), n in busy.items()]
+        rows += [{**site, "metric": t, "value": "", "count": 8790} for t in ("completions", "myth_rounds")]
         session.execute(Counter.__table__.delete())
         session.execute(Counter.__table__.insert(), rows)
         session.commit()
