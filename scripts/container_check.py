@@ -462,12 +462,14 @@ import http.cookiejar, re, socket, sys, time, urllib.parse, urllib.request
 host, port, pause = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-page = opener.open(f"http://{host}:{port}/quiz/1", timeout=10).read().decode()
+page = opener.open(f"http://{host}:{port}/quiz/", timeout=10).read().decode()
 token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-answer = re.search(r'<input type="radio" name="answer" value="([^"]+)"', page).group(1)
-body = urllib.parse.urlencode({"csrf_token": token, "answer": answer}).encode()
+answers = {}
+for name, value in re.findall(r'<input type="radio" name="([^"]+)" value="([^"]+)"', page):
+    answers.setdefault(name, value)  # the first answer to every question: the form, sent once
+body = urllib.parse.urlencode({"csrf_token": token, **answers}).encode()
 cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-head = (f"POST /quiz/1 HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\nConnection: close\r\n"
+head = (f"POST /quiz/ HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\nConnection: close\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\nX-Request-ID: check-in-flight\r\n"
         f"Content-Length: {len(body)}\r\n\r\n").encode()
 s = socket.create_connection((host, port), timeout=pause + 30)

@@ -47,7 +47,11 @@ from sqlalchemy.pool import QueuePool
 
 log = logging.getLogger(__name__)
 TICK = 0.1  # how often the watchdog looks, in seconds
-PATIENCE = 0.5  # seconds without a slot taken or freed after which the database counts as stuck
+# Seconds without a slot taken or freed after which the database counts as stuck. A slot is
+# held until its request ends, page included, so this must outlast a page made by a worker
+# that has just started under a crowd (0.5 s refused finishes in a load test's first seconds);
+# once stuck, a request over the cap is refused at once, so /healthz waits at most this, once.
+PATIENCE = 1.0
 _WAIT = "database_wait"  # in flask.g: (this request's slot, when its waits end by time.monotonic())
 
 
