@@ -173,6 +173,15 @@ def flask_backup(env: dict[str, str], path: Path) -> subprocess.CompletedProcess
     )
 
 
+def load_a_room(server, bank, url: str, during) -> str:
+    """Open a room over HTTP and finish COMPLETIONS quizzes into it while `during` takes copies;
+    returns the presenter path."""
+    code, presenter = open_room_over_http(server.base)
+    load = run_load(server.base, bank, completions=COMPLETIONS, clients=4, room_id=room_id(url, code), during=during)
+    assert not load.failed and len(load.acknowledged) == COMPLETIONS, (load.failed[:3], server.log())
+    return presenter
+
+
 def test_an_sqlite_backup_taken_while_serving_restores_to_the_same_figures(sqlite_instance, bank, tmp_path):
     url, instance = sqlite_instance
     env = server_env(url, instance)
@@ -187,10 +196,7 @@ def test_an_sqlite_backup_taken_while_serving_restores_to_the_same_figures(sqlit
     taken, during = copies_during_load(back_up_now, most=4)
 
     with running(server, tmp_path):
-        code, presenter = open_room_over_http(server.base)
-        room = room_id(url, code)
-        load = run_load(server.base, bank, completions=COMPLETIONS, clients=4, room_id=room, during=during)
-        assert not load.failed and len(load.acknowledged) == COMPLETIONS, (load.failed[:3], server.log())
+        presenter = load_a_room(server, bank, url, during)
         # Quiet now, still serving: the last copy, and what the original shows.
         final = backups / "final.sqlite3"
         made = flask_backup(env, final)
@@ -297,10 +303,7 @@ def test_a_pg_dump_taken_while_serving_restores_to_the_same_figures(database_url
     taken, during = copies_during_load(dump_now, most=2)
 
     with running(server, tmp_path):
-        code, presenter = open_room_over_http(server.base)
-        room = room_id(database_url, code)
-        load = run_load(server.base, bank, completions=COMPLETIONS, clients=4, room_id=room, during=during)
-        assert not load.failed and len(load.acknowledged) == COMPLETIONS, (load.failed[:3], server.log())
+        presenter = load_a_room(server, bank, database_url, during)
         final = dumps / "final.dump"
         pg_tool("pg_dump", "--format=custom", f"--file={final}", f"--dbname={libpq(database_url)}")
         original = figures_shown(served_by(server.base), presenter)
