@@ -59,6 +59,26 @@ MEASURE = """() => {
 }"""
 
 
+def _longest_costly_habits() -> list[list[str]]:
+    """The three costly habits whose words run longest, as the scores slide writes them: which
+    habits a room ranks depends on its draw, so the layout must hold for the longest."""
+    from app.scoring.bank import load_bank
+
+    habits = [(o.text, q.text) for q in load_bank().questions for o in q.options if o.points < 50]
+    return [list(h) for h in sorted(habits, key=lambda h: -len(h[0] + h[1]))[:3]]
+
+
+LONGEST_COSTLY = """(habits) => {
+  const items = [...document.querySelectorAll('.costly li')];
+  items.forEach((li, i) => {
+    const [option, question] = habits[i % habits.length];
+    li.querySelector('strong').textContent = option;
+    li.querySelector('.costly-question').textContent = question;
+  });
+  return items.length;
+}"""
+
+
 # The widest code the alphabet can make (app/rooms/codes.py), spoken in two halves.
 WIDEST_CODE = "WMW-MWM"
 CODE_BESIDE_QR = """(widest) => {
@@ -95,6 +115,10 @@ def test_every_slide_fits_one_screen_and_reads_from_the_back(browser, live_serve
             small = [t for t in page.evaluate(TEXT_METRICS) if t["px"] < MIN_PROJECTOR_PX]
             assert small == [], (number, small)
             assert all(h >= MIN_BAR_PX for h in m["bars"]), (number, m["bars"])
+            if page.evaluate(LONGEST_COSTLY, _longest_costly_habits()):
+                page.screenshot(path=f"{_shots()}/slides-{phones}-{size}-{number:02d}-longest-habits.png")
+                longest = page.evaluate(MEASURE)["overflowing"]
+                assert longest == [], f"slide {number}: the longest costly habits run under the slide bar: {longest}"
             if number == 0:
                 assert m["code"] >= MIN_CODE_PX and m["qr"] and m["qr"][0] >= MIN_QR_PX, m
                 edges = page.evaluate(CODE_BESIDE_QR, WIDEST_CODE)
