@@ -13,7 +13,7 @@ from .content import bank_text
 from .extensions import cache
 from .store import backup, hygiene
 from .store.database import Database
-from .web import errors, health, i18n, layers, request_log, session
+from .web import assets, errors, health, i18n, layers, request_log, session
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rooms.bp)
     app.register_blueprint(share.bp)
     health.init_app(app)
+    assets.init_app(app)  # static files under their fingerprint, kept by browsers
 
 
 def register_commands(app: Flask) -> None:

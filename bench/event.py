@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import posixpath
 import random
 import re
 import sys
@@ -38,19 +39,11 @@ LANGUAGES = (("en-GB,en;q=0.9", 6), ("de-DE,de;q=0.9,en;q=0.5", 2), ("zh-CN,zh;q
 ETAG_RE = re.compile(r'data-etag="([^"]*)"')
 # The questionnaire's radio buttons, in the page's order: (field, value).
 FIELD_RE = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]+)"')
-# What each page loads besides itself (templates/base.html and the page's scripts).
-STATIC = {
-    "landing": ("/static/style.css", "/static/favicon.svg"),
-    "join": ("/static/style.css",),
-    "questionnaire": ("/static/style.css", "/static/js/questionnaire.js", "/static/js/kept-answers.js"),
-    "result": (
-        "/static/style.css",
-        "/static/js/reveal.js",
-        "/static/js/what-if.js",
-        "/static/js/kept-answers.js",
-        "/static/js/share.js",
-    ),
-}
+# What a page loads besides itself (templates/base.html and the page's scripts), and what a
+# script imports in turn (static/js/questionnaire.js imports ./kept-answers.js).
+LOADS_RE = re.compile(r'<link rel="(?:icon|stylesheet)" href="([^"]+)"|<script type="module" src="([^"]+)"')
+IMPORT_RE = re.compile(r'^import [^;]* from "(\./[^"]+)";', re.M)
+MAX_AGE_RE = re.compile(r"max-age=(\d+)")
 SESSION_RE = re.compile(r"^session=([^;]*)(.*)$", re.S)
 
 
@@ -72,7 +65,8 @@ class Browser:
         self.host, self.port = host, port
         self.fixed = "".join(f"{h}\r\n" for h in ("Host: localhost", *headers))
         self.cookie: str | None = None
-        self.etags: dict[str, str] = {}  # the browser's cache of static files, revalidated on each page
+        # The browser's cache of static files: path -> (ETag, kept until, what it imports).
+        self.files: dict[str, tuple[str | None, float, tuple[str, ...]]] = {}
         self.retried = 0
         self.sent_final = False  # the answer that counts the quiz has left
         self.reader: asyncio.StreamReader | None = None
@@ -239,8 +233,9 @@ class Event:
         return reply
 
     async def _form(self, browser: Browser, kind: str, path: str, fields: dict[str, str], then: str, *,
-                    final: bool = False) -> None:  # fmt: skip
-        """GET a page with a form, then POST it as a browser would; the POST must redirect to `then`."""
+                    final: bool = False) -> Reply:  # fmt: skip
+        """GET a page with a form, then POST it as a browser would; the POST must redirect to `then`.
+        Gives the page."""
         page = await self._page(browser, kind, "GET", path, 200)
         token = CSRF_RE.search(page.body)
         if token is None:
@@ -251,16 +246,27 @@ class Event:
         )
         if not sent.headers.get("location", "").endswith(then):
             raise Refused(f"{kind} POST: {path} sent to {sent.headers.get('location')}, not {then}")
+        return page
 
-    async def _static(self, browser: Browser, *paths: str) -> None:
-        """A page's stylesheet and scripts, as a browser loads them: the first time whole, then
-        revalidated with the ETag it kept (Flask serves static files with no-cache)."""
-        for path in paths:
-            known = browser.etags.get(path)
-            headers = [f"If-None-Match: {known}"] if known else []
-            reply = await self._page(browser, "static", "GET", path, (304, 200) if known else (200,), headers=headers)
-            if "etag" in reply.headers:
-                browser.etags[path] = reply.headers["etag"]
+    async def _static(self, browser: Browser, page: Reply) -> None:
+        """A page's stylesheet, icon and scripts (and the scripts' imports), as a browser loads
+        them: nothing while its cache may keep a file (Cache-Control max-age), else asked again
+        with the ETag it kept (304), or whole the first time."""
+        wanted = [a or b for a, b in LOADS_RE.findall(page.body)]
+        while wanted:
+            path = wanted.pop(0)
+            etag, kept_until, imports = browser.files.get(path, (None, 0.0, ()))
+            if time.monotonic() >= kept_until:
+                headers = [f"If-None-Match: {etag}"] if etag else []
+                expect = (304, 200) if etag else (200,)
+                reply = await self._page(browser, "static", "GET", path, expect, headers=headers)
+                if reply.status == 200:
+                    etag, here = reply.headers.get("etag"), posixpath.dirname(path)
+                    imports = tuple(posixpath.normpath(posixpath.join(here, i)) for i in IMPORT_RE.findall(reply.body))
+                max_age = MAX_AGE_RE.search(reply.headers.get("cache-control", ""))
+                kept_until = time.monotonic() + int(max_age.group(1)) if max_age else 0.0
+                browser.files[path] = (etag, kept_until, imports)
+            wanted += imports
 
     async def person(self, n: int) -> None:
         """Landing, (a room's code), the questionnaire, its one POST (which counts the quiz), the
@@ -284,16 +290,14 @@ class Event:
         )
         kind = "landing"
         try:
-            await self._page(browser, "landing", "GET", "/", 200)
-            await self._static(browser, *STATIC["landing"])
+            await self._static(browser, await self._page(browser, "landing", "GET", "/", 200))
             if room is not None:
                 kind = "join"
                 await self._page(browser, "room code", "GET", f"/rooms/join?code={room.code}", 303)
-                await self._form(browser, "join", f"/r/{room.code}", {}, "/quiz/")
-                await self._static(browser, *STATIC["join"])
+                await self._static(browser, await self._form(browser, "join", f"/r/{room.code}", {}, "/quiz/"))
             kind = "questionnaire"
             page = await self._page(browser, "questionnaire", "GET", "/quiz/", 200)
-            await self._static(browser, *STATIC["questionnaire"])
+            await self._static(browser, page)
             token = CSRF_RE.search(page.body)
             if token is None:
                 raise Refused("questionnaire: no CSRF token")
@@ -308,7 +312,7 @@ class Event:
                 raise Refused(f"questionnaire POST: sent to {sent.headers.get('location')}")
             kind = "result"
             result = await self._page(browser, "result", "GET", "/quiz/result", 200)
-            await self._static(browser, *STATIC["result"])
+            await self._static(browser, result)
             if f'data-score="{score_answers(self.bank, answers).score}"' not in result.body:
                 raise Refused("result: the page shows another score")
             if NOT_COUNTED in result.body:

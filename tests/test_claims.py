@@ -314,6 +314,19 @@ def test_statistics_say_that_a_question_s_shares_add_up(app, quiz, client):
     assert "so that they add up to 100% (give or take rounding)" in page
 
 
+def test_statistics_rank_the_costliest_habits_with_the_range_of_each_share(app, quiz, client):
+    from app.disclosure.minimums import ranked_from
+
+    for _ in range(ranked_from(app.config["EPSILON_ODDS"])):
+        client.delete_cookie("session")
+        quiz.complete()
+    page = client.get("/stats").get_data(as_text=True)
+    ranked = page[page.index("data-ranked") : page.index("</ol>", page.index("data-ranked"))]
+    shares = re.findall(r"about (\d+)% of people \((\d+)% to (\d+)%\), -?\d+ points each", ranked)
+    assert len(shares) == ranked.count("<li>") == 3, ranked
+    assert all(int(low) <= int(share) <= int(high) for share, low, high in shares), shares
+
+
 def test_slide_notes_name_their_sources(client, bank):
     _code, link, _html = open_room(client)
 

@@ -79,7 +79,7 @@ def test_result_page_offers_every_answer_and_the_cheapest_way_up(quiz, client, b
     assert "The cheapest way up" in page
     assert f"rises by {up.gain} points to {up.report.score}" in page
     assert "rewards conformity" in page and "game it" in page
-    assert 'src="/static/js/what-if.js"' in page
+    assert re.search(r'src="/assets/\w+/js/what-if.js"', page)
 
 
 def test_at_the_top_there_is_no_way_up(quiz, client, bank):

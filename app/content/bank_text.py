@@ -19,8 +19,9 @@ from typing import IO, Any
 from babel import Locale
 from babel.numbers import format_currency
 from flask import Flask
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 
+from ..catalogue import gettext
 from ..scoring import Source
 
 AMOUNT = re.compile(r"\{([A-Z]{3}):(\d+)\}")

@@ -6,8 +6,7 @@ counted like any other answer so that a room can see its own self-censorship.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from ..catalogue import lazy_gettext as _l
 from ..store.counters import CHILLING_IDS
 
 QUESTION = _l("Did you change any answer because the score or the room might see it?")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import AnyOf, Length, Optional
 
+from ..catalogue import lazy_gettext as _l
 from ..config import DEFAULT_ODDS
 from ..web.forms import Form
 from ..web.i18n import LANGUAGES

@@ -17,8 +17,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import LazyString
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from ..catalogue import lazy_gettext as _l
 from .hygiene import interval
 
 # Every table and column of app/store/models.py, in words a visitor can read.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from ..catalogue import lazy_gettext as _l
 from ..store.database import discard_session
 from .session import session_expired
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from babel import support
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, StringField, TextAreaField, ValidationError
@@ -25,6 +24,7 @@ from wtforms.form import BaseForm
 from wtforms.i18n import messages_path
 from wtforms.validators import InputRequired
 
+from ..catalogue import lazy_gettext as _l
 from .errors import DEFAULT_MESSAGES, TITLES
 
 

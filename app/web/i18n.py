@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
-from flask_babel import lazy_gettext as _l
 
+from .. import catalogue as translations
+from ..catalogue import lazy_gettext as _l
 from ..extensions import babel
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def use_language(code: str | None) -> None:
 def forget_language() -> None:
     """Forget the language (and its catalogue) already settled for this request."""
     g.pop("language", None)
+    translations.forget()
     refresh()  # and the locale Flask-Babel may have cached
 
 
@@ -128,6 +130,15 @@ def uncompiled_catalogues(directory: Path) -> list[str]:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)  # also installs gettext, pgettext... in Jinja
+    # The same callables Flask-Babel installs, with the catalogue looked up once per request
+    # (app/catalogue.py).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
+        gettext=translations.gettext,
+        ngettext=lambda s, p, n: translations.catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: translations.catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations.catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     missing = uncompiled_catalogues(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
     if missing:
         # Pages would silently fall back to English: say so once, at start-up.

@@ -23,7 +23,7 @@ STORAGE = "score-answers:quiz"
 def _pages_asked_for(w) -> list[str]:
     """What the journey asked the server for, leaving out static files."""
     paths = [urllib.parse.urlsplit(r.url).path for r in w.requests]
-    return [p for p in paths if not p.startswith("/static/") and p != "/favicon.ico"]
+    return [p for p in paths if not p.startswith(("/static/", "/assets/")) and p != "/favicon.ico"]
 
 
 def test_a_journey_with_javascript_sends_at_most_six_requests(open_page):
@@ -138,7 +138,7 @@ def test_the_one_form_passes_axe(open_page, enhanced):
 
     w = open_page("phone")
     if not enhanced:
-        w.context.route("**/static/js/questionnaire.js", lambda route: route.abort())
+        w.context.route("**/js/questionnaire.js", lambda route: route.abort())
     w.goto("/quiz/")
     w.page.wait_for_load_state("load")
     assert (w.page.locator("form.one-at-a-time").count() == 1) is enhanced
