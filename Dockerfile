@@ -32,6 +32,8 @@ WORKDIR /app
 COPY . .
 # The compiled catalogues (.mo) are built here, never committed: without them every page is English.
 RUN pybabel -q compile -d translations
+# The gzip copies of the static files, for WhiteNoise to send (app/web/assets.py).
+RUN python -m whitenoise.compress --quiet --no-brotli static
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000

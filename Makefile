@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 # The PostgreSQL pass of `make test` empties and migrates this database for every test.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run check test test-tools lint clean messages translations
+.PHONY: run check test test-tools lint clean messages translations assets
 
 # Languages with a catalogue in translations/ (English is the source and has one too,
 # so that a missing translation is a test failure, not a silent English fallback).
@@ -43,8 +43,12 @@ messages: $(VENV)/.runtime
 translations: $(VENV)/.runtime
 	$(BABEL) -q compile -d translations
 
+## assets: a gzip copy beside each static file, for WhiteNoise to send (built, never committed)
+assets: $(VENV)/.runtime
+	$(BIN)/python -m whitenoise.compress --quiet --no-brotli static
+
 ## run: install, migrate the embedded SQLite (or DATABASE_URL), serve on http://$(HOST):$(PORT)
-run: $(VENV)/.runtime translations
+run: $(VENV)/.runtime translations assets
 	export APP_ENV=$${APP_ENV:-development} HOST=$(HOST) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" \
 		&& exec sh docker/entrypoint.sh
 
@@ -56,7 +60,7 @@ test-tools: $(VENV)/.dev
 ## browser, load, bench, container and slow ones (`make test` runs those too, and is what CI runs),
 ## on every core (pytest-xdist; a module's tests stay together, with its fixtures)
 FAST := not browser and not load and not bench and not container and not slow
-check: $(VENV)/.dev translations
+check: $(VENV)/.dev translations assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -65,7 +69,7 @@ check: $(VENV)/.dev translations
 ## test: install the test tools and run the whole suite
 ## (the SQLite pass includes the `container` tests: scripts/container-check.sh builds and runs
 ## the image and the compose stack with podman, installing it if missing)
-test: test-tools translations
+test: test-tools translations assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -246,7 +246,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "COMPRESS_RESPONSES": _bool(env, "COMPRESS_RESPONSES", True),
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["gzip"],  # static files are sent as streams
-        # a static file's 304 answered after compression, for both ways to ask (app/web/assets.py)
+        # a static file's 304 answered after compression, however Flask serves it (app/web/assets.py)
         "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["static", "asset"],
         "COMPRESS_MIMETYPES": list(COMPRESSIBLE),
         "COMPRESS_LEVEL": 6,

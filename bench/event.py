@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import html
 import posixpath
 import random
 import re
@@ -33,10 +34,11 @@ TIMEOUT = 30.0  # seconds a request may take before it counts as not answered
 NOT_COUNTED = "could not be reached"  # the result page's words when the count failed
 ROOM_FULL = "data-room-full"
 PROGRESS_SECONDS = 30
-POLL_SECONDS = 5  # what the projector's script waits between polls (app/rooms/routes.py)
 # What browsers ask for, in the shares an international audience might (each picks its catalogue).
 LANGUAGES = (("en-GB,en;q=0.9", 6), ("de-DE,de;q=0.9,en;q=0.5", 2), ("zh-CN,zh;q=0.9", 2))
 ETAG_RE = re.compile(r'data-etag="([^"]*)"')
+POLL_URL_RE = re.compile(r'data-poll-url="([^"]*)"')
+POLL_SECONDS_RE = re.compile(r'data-poll-seconds="(\d+)"')
 # The questionnaire's radio buttons, in the page's order: (field, value).
 FIELD_RE = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]+)"')
 # What a page loads besides itself (templates/base.html and the page's scripts), and what a
@@ -334,29 +336,27 @@ class Event:
             self.figures.finished_in_room[room.code] += 1
 
     async def projector(self, room: Room, stop: asyncio.Event) -> None:
-        """What static/js/projector.js does: poll with the page's ETag every few seconds, and
-        reload the projector page whenever the poll says something changed (200)."""
+        """What static/js/projector.js does: load the slide once, then poll its URL with the ETag
+        every few seconds; a 200 carries the slide drawn again, swapped in without a reload. The
+        wall shows the room's scores, revealed: its figures are drawn again at every change."""
         browser = Browser(self.host, self.port, ("Accept-Encoding: gzip, deflate, br", "User-Agent: bench"))
         try:
-            etag = await self._projector_etag(browser, room)
+            page = await self._page(browser, "projector", "GET", room.presenter_path + "/slide/1?shown=1", 200)
+            found, url = ETAG_RE.search(page.body), POLL_URL_RE.search(page.body)
+            every = POLL_SECONDS_RE.search(page.body)
+            if found is None or url is None or every is None:
+                raise Refused("projector: the page has no data-etag, data-poll-url or data-poll-seconds")
+            etag, path = f'"{found.group(1)}"', html.unescape(url.group(1))
+            seconds = max(2, int(every.group(1)))  # as static/js/projector.js reads it
             while not stop.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), POLL_SECONDS)
-                path = room.presenter_path + "/poll"
+                    await asyncio.wait_for(stop.wait(), seconds)
                 reply = await self._page(browser, "poll", "GET", path, (304, 200), headers=[f"If-None-Match: {etag}"])
-                if reply.status == 200:
-                    etag = await self._projector_etag(browser, room)
+                etag = reply.headers.get("etag", etag)
         except Refused as error:
             self.figures.errors.append(("projector", str(error)))
         finally:
             browser.close()
-
-    async def _projector_etag(self, browser: Browser, room: Room) -> str:
-        page = await self._page(browser, "projector", "GET", room.presenter_path, 200)
-        found = ETAG_RE.search(page.body)
-        if found is None:
-            raise Refused("projector: the page has no data-etag")
-        return f'"{found.group(1)}"'
 
     async def run(self) -> Figures:
         """Start each person at their moment (uniform over the event: a Poisson arrival process

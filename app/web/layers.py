@@ -7,6 +7,8 @@ everything listed after it:
   security headers    CSP and the rest on every response: pages, errors, static files
   trusted proxies     scheme, host and address as the proxies in front saw them (ProxyFix),
                       believed only from a peer in FORWARDED_ALLOW_IPS (app/web/proxies.py)
+  static files        WhiteNoise: today's fingerprinted files, gzipped ahead, kept by
+                      browsers; nothing of Flask runs for them (app/web/assets.py)
 
 Inside Flask, once the session cookie is opened (app/web/session.py), the request hooks in
 the order they run before the view; Flask runs after_request hooks the other way round,
@@ -36,7 +38,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from ..extensions import csrf
-from . import body_limit, cross_site, proxies, rate_limits, request_log, security, session
+from . import assets, body_limit, cross_site, proxies, rate_limits, request_log, security, session
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -59,7 +61,7 @@ def _trusted_proxies(app: Flask, inner: WSGIApplication) -> WSGIApplication:
     return proxies.TrustedProxies(inner, count, app.config.get("FORWARDED_NETWORKS", ())) if count else inner
 
 
-AROUND_FLASK: tuple[Middleware, ...] = (_request_log, _security_headers, _trusted_proxies)
+AROUND_FLASK: tuple[Middleware, ...] = (_request_log, _security_headers, _trusted_proxies, assets.served_first)
 
 
 def init_app(app: Flask) -> None:
