@@ -99,6 +99,21 @@ def test_templates_have_every_gettext_callable(app):
     assert rendered == "Sprache|Language|many"  # no msgctxt "menu" in the catalogue: the source
 
 
+def test_a_language_imposed_during_a_request_is_the_one_every_string_then_uses(app):
+    """The catalogue is looked up once per request (app/catalogue.py): a room that imposes its
+    language after some text was already translated must still get all the rest in its own."""
+    from app.web.i18n import BAND_NAMES, use_language
+
+    template = app.jinja_env.from_string("{{ _('Language') }} {{ BAND_NAMES['good'] }}")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        before = template.render(BAND_NAMES=BAND_NAMES)
+        use_language("de")
+        after = template.render(BAND_NAMES=BAND_NAMES)
+        use_language("zh")
+        last = template.render(BAND_NAMES=BAND_NAMES)
+    assert (before, after, last) == ("Language Good", "Sprache Gut", "语言 良好")
+
+
 def test_choice_is_kept_in_the_session_cookie_and_beats_the_browser(client):
     response = client.get("/?lang=de", headers={"Accept-Language": "zh-CN"})
     assert html_lang(response.get_data(as_text=True)) == "de"
