@@ -30,10 +30,10 @@ RUN groupadd --system --gid 10001 score \
 COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY . .
-# The compiled catalogues (.mo) are built here, never committed: without them every page is English.
-RUN pybabel -q compile -d translations
-# The gzip copies of the static files, for WhiteNoise to send (app/web/assets.py).
-RUN python -m whitenoise.compress --quiet --no-brotli static
+# Built here, never committed: the compiled catalogues (.mo; without them every page is English)
+# and the gzip copies of the static files, for WhiteNoise to send (app/web/assets.py).
+RUN pybabel -q compile -d translations \
+    && python -m whitenoise.compress --quiet --no-brotli static
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000
