@@ -58,6 +58,16 @@ def test_each_request_is_one_json_line_with_an_id(json_app, log):
     assert isinstance(lines[0]["duration_ms"], float)
 
 
+def test_a_static_file_sent_before_flask_is_logged_by_its_route(json_app, log):
+    client = json_app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    stylesheet = page[page.index("/assets/") : page.index('"', page.index("/assets/"))]
+    log.clear()
+    assert client.get(stylesheet).status_code == 200
+    lines = [(line["path"], line["status"]) for line in request_lines(log)]
+    assert lines == [("/assets/<version>/<path:filename>", 200)]  # WhiteNoise answered: no fingerprint logged
+
+
 def test_room_codes_and_presenter_secrets_never_reach_the_log(json_app, log):
     client = json_app.test_client()
     log.clear()

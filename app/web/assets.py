@@ -28,12 +28,17 @@ from flask import Flask, current_app, send_from_directory
 from werkzeug.wrappers import Response
 from whitenoise import WhiteNoise
 
+from .request_log import ROUTE_KEY
+
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from collections.abc import Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger(__name__)
 
 ENDPOINT = "asset"
+RULE = "/assets/<version>/<path:filename>"
 COMPRESSED = ".gz"
 # Files this small are sent as they are (Flask-Compress's COMPRESS_MIN_SIZE says the same).
 WORTH_COMPRESSING = 500
@@ -84,7 +89,7 @@ def _fingerprint_in_urls(endpoint: str, values: dict[str, Any]) -> None:
 
 def init_app(app: Flask) -> None:
     app.extensions["assets"] = fingerprint(Path(app.static_folder or ""))
-    app.add_url_rule("/assets/<version>/<path:filename>", endpoint=ENDPOINT, view_func=asset)
+    app.add_url_rule(RULE, endpoint=ENDPOINT, view_func=asset)
     app.url_defaults(_fingerprint_in_urls)
 
 
@@ -97,10 +102,18 @@ def served_first(app: Flask, inner: WSGIApplication) -> WSGIApplication:
         if stale and not app.debug:
             log.warning("static files without an up-to-date gzip copy (run `make assets`): %s", ", ".join(stale))
         return inner
-    return WhiteNoise(
+    prefix = f"/assets/{app.extensions['assets']}/"
+    files = WhiteNoise(
         inner,
         root=folder,
-        prefix=f"/assets/{app.extensions['assets']}/",
+        prefix=prefix,
         immutable_file_test=lambda _path, _url: True,  # the fingerprint in the address is the version
         allow_all_origins=False,  # our own pages are the only ones that use them
     )
+
+    def named(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith(prefix):
+            environ[ROUTE_KEY] = RULE  # the request log names the route, as Flask would
+        return files(environ, start_response)
+
+    return named
