@@ -59,32 +59,25 @@ def fingerprint(folder: Path) -> str:
 def stale_copies(folder: Path) -> list[str]:
     """Files worth compressing whose gzip copy is missing or older than they are (`make assets`
     gives each copy its file's time)."""
-    return [
-        path.relative_to(folder).as_posix()
-        for path in _sources(folder)
-        if path.stat().st_size >= WORTH_COMPRESSING
-        and not (
-            (copy := path.with_name(path.name + COMPRESSED)).exists() and copy.stat().st_mtime == path.stat().st_mtime
-        )
-    ]
-
-
-def current() -> str:
-    """Today's fingerprint: read once at start, or at each use while developing (files change)."""
-    if current_app.debug:
-        return fingerprint(Path(current_app.static_folder or ""))
-    return str(current_app.extensions["assets"])
+    stale = []
+    for path in _sources(folder):
+        made, copy = path.stat(), path.with_name(path.name + COMPRESSED)
+        if made.st_size >= WORTH_COMPRESSING and not (copy.exists() and copy.stat().st_mtime == made.st_mtime):
+            stale.append(path.relative_to(folder).as_posix())
+    return stale
 
 
 def asset(version: str, filename: str) -> Response:
-    """Any fingerprint WhiteNoise did not answer: Flask's own file sending (a path outside the
-    folder is a 404, conditional requests, ETag), revalidated each time."""
+    """Whatever WhiteNoise did not answer (another fingerprint, or while developing): Flask's
+    own file sending (a path outside the folder is a 404, conditional requests, ETag), today's
+    file, revalidated each time."""
     return send_from_directory(current_app.static_folder or "", filename, max_age=None)
 
 
 def _fingerprint_in_urls(endpoint: str, values: dict[str, Any]) -> None:
     if endpoint == ENDPOINT:
-        values.setdefault("version", current())
+        # Read once at start: while developing, Flask's view below sends each edit anyway.
+        values.setdefault("version", current_app.extensions["assets"])
 
 
 def init_app(app: Flask) -> None:
@@ -97,10 +90,11 @@ def served_first(app: Flask, inner: WSGIApplication) -> WSGIApplication:
     """WhiteNoise in front of Flask for today's fingerprint, unless developing or the gzip
     copies are out of date."""
     folder = Path(app.static_folder or "")
+    if app.debug:
+        return inner
     stale = stale_copies(folder)
-    if app.debug or stale:
-        if stale and not app.debug:
-            log.warning("static files without an up-to-date gzip copy (run `make assets`): %s", ", ".join(stale))
+    if stale:
+        log.warning("static files without an up-to-date gzip copy (run `make assets`): %s", ", ".join(stale))
         return inner
     prefix = f"/assets/{app.extensions['assets']}/"
     files = WhiteNoise(
