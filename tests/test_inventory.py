@@ -29,7 +29,8 @@ def test_the_privacy_page_shows_every_place_and_every_column(app, client):
             for meaning in columns.values():
                 assert str(meaning) in page
     keys = {kept.key for kept in places}
-    assert {"counter", "spent_token", "room", "session", "tab", "presenter", "log", "limits", "wal", "backups"} <= keys
+    visitor = {"session", "tab", "presenter", "cache"}
+    assert {"counter", "spent_token", "room", *visitor, "log", "limits", "wal", "backups"} <= keys
 
 
 def test_the_landing_page_summarises_it(client):

@@ -155,6 +155,15 @@ def with_the_visitor(config: Mapping[str, Any]) -> tuple[Kept, ...]:
             ),
             _("Until you close your browser."),
         ),
+        Kept(
+            "cache",
+            _("Your browser's cache: the site's own files"),
+            _(
+                "The stylesheet, the scripts and the icon, the same for everyone: nothing about you "
+                "or your answers. Pages are never kept there."
+            ),
+            _("Until your browser clears its cache; new versions of the files have new addresses."),
+        ),
     )
 
 
